@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.AspNetCore.Identity;
+using SendCraft.Web.Data;
+using SendCraft.Web.Pages.Account;
+using SendCraft.Web.Pages.Setup;
+using SendCraft.Web.Workspaces;
+
+namespace SendCraft.Web.Infrastructure;
+
+/// <summary>The application's wiring, kept out of Program.cs.</summary>
+public static class SendCraftSetup
+{
+    public static WebApplicationBuilder AddSendCraft(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSendCraftDatabase();
+        services.AddDataProtection().SetApplicationName("SendCraft").PersistKeysToDbContext<SendCraftDbContext>();
+        services.AddSendCraftIdentity();
+        services.AddScoped<CurrentWorkspace>();
+        services.AddScoped<WorkspaceService>();
+        services.AddSingleton<SetupState>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddAuthorizationBuilder()
+            // Every page needs a signed-in user unless it says [AllowAnonymous].
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+            .AddPolicy(WorkspacePolicies.Admin, p => p.AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Admin)));
+        services.AddScoped<IAuthorizationHandler, WorkspaceRoleHandler>();
+
+        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Settings", WorkspacePolicies.Admin));
+        services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+
+        // Behind Nginx: trust X-Forwarded-For/Proto from the local proxy only (the defaults: loopback).
+        services.Configure<ForwardedHeadersOptions>(o =>
+            o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
+        return builder;
+    }
+
+    public static WebApplication UseSendCraft(this WebApplication app)
+    {
+        app.UseForwardedHeaders();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/Error");
+            app.UseHsts();
+        }
+        else
+        {
+            app.UseDeveloperExceptionPage();
+        }
+        app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseMiddleware<SetupRedirectMiddleware>();
+        app.UseAuthentication();
+        app.UseMiddleware<CurrentWorkspaceMiddleware>();
+        app.UseAuthorization();
+        app.MapHealthEndpoint();
+        app.MapRazorPages();
+        return app;
+    }
+
+    private static void AddSendCraftIdentity(this IServiceCollection services)
+    {
+        services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        services.AddIdentityCore<AppUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.SignIn.RequireConfirmedAccount = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+                PasswordRules.Apply(o.Password);
+            })
+            .AddSignInManager()
+            .AddDefaultTokenProviders()
+            .AddEntityFrameworkStores<SendCraftDbContext>();
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            o.Cookie.Name = "SendCraft.Auth";
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(12);
+        });
+    }
+}
