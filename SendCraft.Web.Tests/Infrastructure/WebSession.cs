@@ -57,6 +57,14 @@ public sealed class WebSession(HttpClient client)
         return await Client.PostAsync(action, new FormUrlEncodedContent(values));
     }
 
+    /// <summary>A POST built by hand, as a script would send it, with a valid antiforgery pair taken from the login page.</summary>
+    public async Task<HttpResponseMessage> PostWithTokenAsync(string url, Dictionary<string, string> fields)
+    {
+        var login = await GetPageAsync("/Account/Login");
+        var token = login.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        return await Client.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token }));
+    }
+
     /// <summary>An htmx POST: HX-Request plus the antiforgery header, token taken from the page's meta tag.</summary>
     public async Task<HttpResponseMessage> HtmxPostAsync(IDocument page, string url, Dictionary<string, string>? fields = null)
     {

@@ -59,7 +59,8 @@ public sealed class WorkspaceService(SendCraftDbContext db, WorkspaceScope scope
     public async Task<string?> AcceptAsync(Invitation invitation, string userId)
     {
         var now = Now;
-        await using var tx = await db.Database.BeginTransactionAsync();
+        // Joins the caller's transaction when there is one (a new account is created in the same unit of work).
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync() : null;
         var claimed = await db.Invitations.IgnoreQueryFilters()
             .Where(i => i.Id == invitation.Id && i.AcceptedAt == null && i.RevokedAt == null && i.ExpiresAt > now)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.AcceptedAt, now));
@@ -73,7 +74,7 @@ public sealed class WorkspaceService(SendCraftDbContext db, WorkspaceScope scope
                 await db.SaveChangesAsync();
             }
         }
-        await tx.CommitAsync();
+        if (tx is not null) await tx.CommitAsync();
         return null;
     }
 
