@@ -22,6 +22,12 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<SendingDomain> SendingDomains => Set<SendingDomain>();
+    public DbSet<SmtpAccount> SmtpAccounts => Set<SmtpAccount>();
+    public DbSet<MessageContent> MessageContents => Set<MessageContent>();
+    public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
+    public DbSet<MessageAttempt> MessageAttempts => Set<MessageAttempt>();
+    public DbSet<Suppression> Suppressions => Set<Suppression>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

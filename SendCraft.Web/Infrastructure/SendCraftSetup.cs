@@ -22,6 +22,7 @@ public static class SendCraftSetup
         services.AddScoped<WorkspaceService>();
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<SendCraft.Web.Sending.SecretProtector>();
 
         services.AddAuthorizationBuilder()
             // Every page needs a signed-in user unless it says [AllowAnonymous].

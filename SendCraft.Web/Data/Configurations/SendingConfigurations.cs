@@ -1,0 +1,94 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace SendCraft.Web.Data.Configurations;
+
+internal sealed class SendingDomainConfiguration : IEntityTypeConfiguration<SendingDomain>
+{
+    public void Configure(EntityTypeBuilder<SendingDomain> b)
+    {
+        b.Property(d => d.Name).HasMaxLength(253).IsRequired();
+        b.Property(d => d.DkimSelector).HasMaxLength(63).IsRequired();
+        b.Property(d => d.DkimPublicKey).HasMaxLength(1024);
+        b.Property(d => d.DnsCheckResult).HasMaxLength(2000);
+        b.HasIndex(d => new { d.WorkspaceId, d.Name }).IsUnique();
+    }
+}
+
+internal sealed class SmtpAccountConfiguration : IEntityTypeConfiguration<SmtpAccount>
+{
+    public void Configure(EntityTypeBuilder<SmtpAccount> b)
+    {
+        b.Property(a => a.FromEmail).HasMaxLength(254).IsRequired();
+        b.Property(a => a.FromName).HasMaxLength(100);
+        b.Property(a => a.Host).HasMaxLength(253).IsRequired();
+        b.Property(a => a.Username).HasMaxLength(254);
+        b.Property(a => a.Security).HasConversion<string>().HasMaxLength(16);
+        b.HasOne(a => a.Domain).WithMany().HasForeignKey(a => a.DomainId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(a => new { a.WorkspaceId, a.FromEmail });
+    }
+}
+
+internal sealed class MessageContentConfiguration : IEntityTypeConfiguration<MessageContent>
+{
+    public void Configure(EntityTypeBuilder<MessageContent> b)
+    {
+        b.Property(c => c.FromAddress).HasMaxLength(254).IsRequired();
+        b.Property(c => c.FromName).HasMaxLength(100);
+        b.Property(c => c.Subject).HasMaxLength(998);
+        b.HasMany(c => c.Attachments).WithOne().HasForeignKey(a => a.ContentId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class MessageAttachmentConfiguration : IEntityTypeConfiguration<MessageAttachment>
+{
+    public void Configure(EntityTypeBuilder<MessageAttachment> b)
+    {
+        b.Property(a => a.FileName).HasMaxLength(255).IsRequired();
+        b.Property(a => a.ContentType).HasMaxLength(127).IsRequired();
+    }
+}
+
+internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<OutboundMessage>
+{
+    public void Configure(EntityTypeBuilder<OutboundMessage> b)
+    {
+        b.ToTable("OutboundMessages");
+        b.Property(m => m.Recipient).HasMaxLength(254).IsRequired();
+        b.Property(m => m.MessageId).HasMaxLength(254).IsRequired();
+        b.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+        b.Property(m => m.LeaseOwner).HasMaxLength(100);
+        b.Property(m => m.LastSmtpResponse).HasMaxLength(1000);
+        b.HasOne(m => m.SmtpAccount).WithMany().HasForeignKey(m => m.SmtpAccountId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(m => m.Content).WithMany().HasForeignKey(m => m.ContentId).OnDelete(DeleteBehavior.Cascade);
+        b.HasMany(m => m.AttemptLog).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
+        // The workers' claim: due rows in a claimable status, oldest first.
+        b.HasIndex(m => new { m.Status, m.DueAt });
+        // The log: newest first within a workspace, optionally by status or recipient.
+        b.HasIndex(m => new { m.WorkspaceId, m.Id });
+        b.HasIndex(m => new { m.WorkspaceId, m.Status, m.Id });
+        b.HasIndex(m => new { m.WorkspaceId, m.Recipient, m.Id });
+        // Daily limits count what an account sent since midnight.
+        b.HasIndex(m => new { m.SmtpAccountId, m.SentAt });
+    }
+}
+
+internal sealed class MessageAttemptConfiguration : IEntityTypeConfiguration<MessageAttempt>
+{
+    public void Configure(EntityTypeBuilder<MessageAttempt> b)
+    {
+        b.Property(a => a.Outcome).HasConversion<string>().HasMaxLength(16);
+        b.Property(a => a.Response).HasMaxLength(1000);
+    }
+}
+
+internal sealed class SuppressionConfiguration : IEntityTypeConfiguration<Suppression>
+{
+    public void Configure(EntityTypeBuilder<Suppression> b)
+    {
+        b.Property(s => s.Email).HasMaxLength(254).IsRequired();
+        b.Property(s => s.Reason).HasConversion<string>().HasMaxLength(16);
+        b.Property(s => s.Detail).HasMaxLength(1000);
+        b.HasIndex(s => new { s.WorkspaceId, s.Email }).IsUnique();
+    }
+}

@@ -1,0 +1,134 @@
+namespace SendCraft.Web.Data;
+
+/// <summary>A domain mail is sent from, with the DKIM key that signs it.</summary>
+public sealed class SendingDomain : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    /// <summary>Lower-case, without trailing dot.</summary>
+    public string Name { get; set; } = "";
+    public bool IsActive { get; set; } = true;
+    public string DkimSelector { get; set; } = "sendcraft";
+    /// <summary>PKCS#1 PEM of the RSA private key, encrypted with ASP.NET Data Protection (see SecretProtector).</summary>
+    public string DkimPrivateKeyProtected { get; set; } = "";
+    /// <summary>Base64 SubjectPublicKeyInfo, the p= value of the DKIM TXT record.</summary>
+    public string DkimPublicKey { get; set; } = "";
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime? DnsCheckedAt { get; set; }
+    /// <summary>Plain-words result of the last DNS check, shown on the domain page.</summary>
+    public string? DnsCheckResult { get; set; }
+}
+
+public enum SmtpSecurity { None = 0, StartTls = 1, SslOnConnect = 2 }
+
+/// <summary>An SMTP server mail leaves through, with its limits. Its password is encrypted at rest.</summary>
+public sealed class SmtpAccount : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long DomainId { get; set; }
+    public SendingDomain? Domain { get; set; }
+    public string FromEmail { get; set; } = "";
+    public string FromName { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 587;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.StartTls;
+    /// <summary>Only for servers with a self-signed certificate the operator has decided to trust.</summary>
+    public bool AcceptInvalidCertificate { get; set; }
+    public string? Username { get; set; }
+    public string? PasswordProtected { get; set; }
+    public int MaxConnections { get; set; } = 4;
+    public int MessagesPerSecond { get; set; } = 20;
+    /// <summary>0 means no daily limit.</summary>
+    public int DailyLimit { get; set; }
+    public bool IsActive { get; set; } = true;
+    public DateTime? LastUsedAt { get; set; }
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+}
+
+public enum MessageStatus { Queued = 0, Sending = 1, Sent = 2, Deferred = 3, Failed = 4, Bounced = 5, Suppressed = 6, Cancelled = 7 }
+
+/// <summary>What one message says; shared by the outbox rows of its recipients (a compose to five people is one content, five rows).</summary>
+public sealed class MessageContent : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public string FromAddress { get; set; } = "";
+    public string FromName { get; set; } = "";
+    /// <summary>The visible To and Cc headers (comma-separated addresses); Bcc recipients appear only as envelope recipients.</summary>
+    public string ToHeader { get; set; } = "";
+    public string? CcHeader { get; set; }
+    public string Subject { get; set; } = "";
+    public string? HtmlBody { get; set; }
+    public string? TextBody { get; set; }
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public List<MessageAttachment> Attachments { get; set; } = [];
+}
+
+public sealed class MessageAttachment : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long ContentId { get; set; }
+    public string FileName { get; set; } = "";
+    public string ContentType { get; set; } = "application/octet-stream";
+    public byte[] Data { get; set; } = [];
+}
+
+/// <summary>
+/// The durable outbox: one row per recipient message, committed before anything is transmitted.
+/// DueAt is when a worker may claim the row: for queued and deferred rows the (re)try time, for a row
+/// being sent the end of its lease, so a crashed worker's rows come back by themselves.
+/// </summary>
+public sealed class OutboundMessage : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long SmtpAccountId { get; set; }
+    public SmtpAccount? SmtpAccount { get; set; }
+    public long ContentId { get; set; }
+    public MessageContent? Content { get; set; }
+    /// <summary>The envelope recipient (RCPT TO), lower-cased.</summary>
+    public string Recipient { get; set; } = "";
+    /// <summary>The Message-ID header value, without angle brackets.</summary>
+    public string MessageId { get; set; } = "";
+    public MessageStatus Status { get; set; } = MessageStatus.Queued;
+    public DateTime DueAt { get; set; }
+    public string? LeaseOwner { get; set; }
+    public int Attempts { get; set; }
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    public DateTime? SentAt { get; set; }
+    public int? LastSmtpCode { get; set; }
+    public string? LastSmtpResponse { get; set; }
+    /// <summary>The header block as transmitted (DKIM-Signature included), for the detail page.</summary>
+    public string? SentHeaders { get; set; }
+    public List<MessageAttempt> AttemptLog { get; set; } = [];
+}
+
+public enum AttemptOutcome { Sent = 0, Deferred = 1, Failed = 2 }
+
+public sealed class MessageAttempt : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    public long MessageId { get; set; }
+    public DateTime StartedAt { get; set; }
+    public DateTime FinishedAt { get; set; }
+    public AttemptOutcome Outcome { get; set; }
+    public int? SmtpCode { get; set; }
+    public string Response { get; set; } = "";
+}
+
+public enum SuppressionReason { Manual = 0, HardBounce = 1, Complaint = 2, Unsubscribed = 3 }
+
+/// <summary>An address that is never sent to again from this workspace.</summary>
+public sealed class Suppression : ITenantOwned
+{
+    public long Id { get; set; }
+    public long WorkspaceId { get; set; }
+    /// <summary>Lower-cased address.</summary>
+    public string Email { get; set; } = "";
+    public SuppressionReason Reason { get; set; }
+    public string? Detail { get; set; }
+    public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+}
