@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using SendCraft.Web.Data;
 using SendCraft.Web.Workspaces;
 
@@ -14,14 +15,29 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
 {
     public const string OwnerPassword = "correct horse 42";
 
-    private SendCraftApp(TestDatabase database) => Database = database;
+    private readonly IReadOnlyDictionary<string, string?> _settings;
+    private readonly bool _ownsDatabase;
+
+    private SendCraftApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings, bool ownsDatabase)
+    {
+        Database = database;
+        _settings = settings ?? new Dictionary<string, string?>();
+        _ownsDatabase = ownsDatabase;
+    }
 
     public TestDatabase Database { get; }
     public TestClock Clock { get; } = new();
 
-    public static async Task<SendCraftApp> StartAsync(DatabaseKind kind)
+    /// <param name="settings">Configuration overrides, e.g. ["Sending:WorkersEnabled"] = "false".</param>
+    public static async Task<SendCraftApp> StartAsync(DatabaseKind kind, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Start(new SendCraftApp(await TestDatabase.CreateAsync(kind), settings, ownsDatabase: true));
+
+    /// <summary>A second instance on the same database (as two servers behind a load balancer); the first app owns the database.</summary>
+    public static SendCraftApp StartAnotherInstance(SendCraftApp first, IReadOnlyDictionary<string, string?>? settings = null) =>
+        Start(new SendCraftApp(first.Database, settings ?? first._settings, ownsDatabase: false));
+
+    private static SendCraftApp Start(SendCraftApp app)
     {
-        var app = new SendCraftApp(await TestDatabase.CreateAsync(kind));
         _ = app.Server; // builds the host: migrations run now, not inside the first request
         return app;
     }
@@ -31,6 +47,9 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Database.ProviderSetting);
         builder.UseSetting("ConnectionStrings:SendCraft", Database.ConnectionString);
+        foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        // Warnings and errors only: per-command EF logs would drown the test output.
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 
@@ -84,7 +103,7 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Database.DisposeAsync();
+        if (_ownsDatabase) await Database.DisposeAsync();
     }
 }
 

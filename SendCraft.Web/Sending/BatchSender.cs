@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
+using MailKit.Net.Smtp;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using MimeKit.Cryptography;
+using SendCraft.Web.Data;
+
+namespace SendCraft.Web.Sending;
+
+/// <summary>
+/// Transmits one claimed batch: per SMTP account, up to MaxConnections connections work through the account's
+/// messages in parallel, each message waiting for the account's rate limiter, signed with its domain's DKIM key.
+/// Returns one result per message it tried; messages it never reached (shutdown) stay leased and are released.
+/// </summary>
+public sealed class BatchSender(
+    SmtpConnectionPool pool, SecretProtector secrets, AccountRateLimiters limiters, TimeProvider clock, ILogger<BatchSender> log)
+{
+    public async Task<List<DeliveryResult>> SendAsync(
+        IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts,
+        IReadOnlyDictionary<long, int> remainingToday, CancellationToken ct)
+    {
+        var results = new ConcurrentBag<DeliveryResult>();
+        await Task.WhenAll(batch.GroupBy(m => m.SmtpAccountId).Select(group =>
+            SendForAccountAsync(group.ToList(), accounts.GetValueOrDefault(group.Key),
+                remainingToday.TryGetValue(group.Key, out var left) ? left : int.MaxValue, results, ct)));
+        return [.. results];
+    }
+
+    private async Task SendForAccountAsync(
+        List<OutboundMessage> messages, SmtpAccount? account, int remainingToday, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
+    {
+        var now = Now;
+        if (account is null || !account.IsActive || account.Domain is not { IsActive: true })
+        {
+            var why = SmtpOutcome.From(new InvalidOperationException("The SMTP account or its domain is inactive; the message waits until it is active again."));
+            foreach (var m in messages) results.Add(new DeliveryResult(m, why, now, now, null));
+            return;
+        }
+
+        // Over the daily limit: wait for tomorrow without counting an attempt.
+        if (remainingToday < messages.Count)
+        {
+            var tomorrow = now.Date.AddDays(1);
+            var postponed = new SmtpOutcome(OutcomeKind.Deferred, null, $"Daily limit of {account.DailyLimit} messages reached; continues after midnight UTC.");
+            foreach (var m in messages.Skip(Math.Max(remainingToday, 0))) results.Add(new DeliveryResult(m, postponed, now, now, null) { PostponeUntil = tomorrow });
+            messages = messages.Take(Math.Max(remainingToday, 0)).ToList();
+        }
+        if (messages.Count == 0) return;
+
+        SmtpEndpoint endpoint;
+        DkimSigner? signer;
+        try
+        {
+            endpoint = SmtpEndpoint.For(account, secrets);
+            signer = string.IsNullOrEmpty(account.Domain.DkimPrivateKeyProtected)
+                ? null
+                : DkimKeys.CreateSigner(secrets.Unprotect(account.Domain.DkimPrivateKeyProtected), account.Domain.Name, account.Domain.DkimSelector);
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            log.LogError(ex, "Cannot decrypt the secrets of SMTP account {Account}", account.Id);
+            var why = new SmtpOutcome(OutcomeKind.Deferred, null, "The account's stored password or DKIM key cannot be decrypted (Data Protection keys changed?). Re-enter them.");
+            foreach (var m in messages) results.Add(new DeliveryResult(m, why, now, now, null));
+            return;
+        }
+
+        var queue = new ConcurrentQueue<OutboundMessage>(messages);
+        var limiter = limiters.For(account);
+        var sender = MailboxAddress.Parse(account.FromEmail);
+        var connections = Math.Min(account.MaxConnections, messages.Count);
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => ConnectionLoopAsync(account, endpoint, signer, sender, queue, limiter, results, ct)));
+    }
+
+    private async Task ConnectionLoopAsync(
+        SmtpAccount account, SmtpEndpoint endpoint, DkimSigner? signer, MailboxAddress sender,
+        ConcurrentQueue<OutboundMessage> queue, RateLimiter limiter, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
+    {
+        while (!queue.IsEmpty && !ct.IsCancellationRequested)
+        {
+            SmtpConnectionPool.Lease lease;
+            var connectStarted = Now;
+            try
+            {
+                lease = await pool.RentAsync(account.Id, account.MaxConnections, endpoint, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // The server cannot be reached or refuses us: every message still waiting here is deferred with that reason.
+                var outcome = SmtpOutcome.From(ex);
+                log.LogWarning("SMTP account {Account}: cannot connect: {Reason}", account.Id, outcome.Response);
+                while (queue.TryDequeue(out var m)) results.Add(new DeliveryResult(m, outcome, connectStarted, Now, null));
+                return;
+            }
+            catch (OperationCanceledException) { return; }
+
+            await using (lease)
+            {
+                while (!ct.IsCancellationRequested && queue.TryDequeue(out var message))
+                {
+                    using var permit = await limiter.AcquireAsync(1, ct);
+                    var started = Now;
+                    string? headers = null;
+                    try
+                    {
+                        var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow());
+                        signer?.Sign(mime, DkimKeys.SignedHeaders);
+                        headers = HeaderText(mime);
+                        var response = await lease.Connection!.SendAsync(mime, sender, [MailboxAddress.Parse(message.Recipient)], ct);
+                        results.Add(new DeliveryResult(message, SmtpOutcome.Sent(response), started, Now, headers));
+                    }
+                    catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                    {
+                        lease.Broken = true; // outcome unknown: the row stays leased and is released for a retry
+                        return;
+                    }
+                    catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable)
+                    {
+                        // The server answered about this message; the connection itself is still good.
+                        results.Add(new DeliveryResult(message, SmtpOutcome.From(ex), started, Now, headers));
+                    }
+                    catch (Exception ex)
+                    {
+                        results.Add(new DeliveryResult(message, SmtpOutcome.From(ex), started, Now, headers));
+                        lease.Broken = true;
+                        break; // a fresh connection for the rest
+                    }
+                }
+            }
+        }
+    }
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    private static string HeaderText(MimeMessage message)
+    {
+        using var buffer = new MemoryStream();
+        message.Headers.WriteTo(FormatOptions.Default, buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}
+
+/// <summary>One token bucket per SMTP account (MessagesPerSecond), shared by every connection and loop of this instance.</summary>
+public sealed class AccountRateLimiters
+{
+    private readonly ConcurrentDictionary<long, (int Rate, RateLimiter Limiter)> _limiters = new();
+
+    public RateLimiter For(SmtpAccount account)
+    {
+        var rate = Math.Max(1, account.MessagesPerSecond);
+        return _limiters.AddOrUpdate(account.Id, _ => (rate, Create(rate)),
+            (_, existing) => existing.Rate == rate ? existing : (rate, Create(rate))).Limiter;
+    }
+
+    // Refilled ten times a second so a limit of 100/s means 10 every 100 ms, not bursts of 100.
+    private static TokenBucketRateLimiter Create(int rate) => new(new TokenBucketRateLimiterOptions
+    {
+        TokenLimit = Math.Max(1, rate / 10),
+        TokensPerPeriod = Math.Max(1, rate / 10),
+        ReplenishmentPeriod = TimeSpan.FromMilliseconds(rate >= 10 ? 100 : 1000.0 / rate * Math.Max(1, rate / 10)),
+        QueueLimit = int.MaxValue,
+        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        AutoReplenishment = true,
+    });
+}

@@ -1,0 +1,191 @@
+using System.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using SendCraft.Web.Data;
+
+namespace SendCraft.Web.Sending;
+
+/// <summary>The result of one delivery attempt, ready to be recorded.</summary>
+public sealed record DeliveryResult(OutboundMessage Message, SmtpOutcome Outcome, DateTime StartedAt, DateTime FinishedAt, string? SentHeaders)
+{
+    /// <summary>Set when the attempt never reached the server for a reason unrelated to the message (daily limit): no attempt is counted.</summary>
+    public DateTime? PostponeUntil { get; init; }
+}
+
+/// <summary>
+/// The outbox's storage side for the workers: claim due rows under a lease, record outcomes, release leases.
+/// Works across all workspaces (the workers serve every tenant), hence IgnoreQueryFilters throughout.
+/// Every write is conditional on the row still being leased by this instance, so a worker whose lease ran out
+/// (and whose rows another worker re-claimed) cannot overwrite the newer outcome.
+/// </summary>
+/// <remarks>
+/// On MySQL the transactions run at READ COMMITTED: InnoDB then takes no gap locks for the claim's range scan,
+/// which at REPEATABLE READ deadlocked with concurrent inserts of new mail.
+/// </remarks>
+public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> options, TimeProvider clock)
+{
+    private readonly SendingOptions _options = options.Value;
+    private static readonly MessageStatus[] Claimable = [MessageStatus.Queued, MessageStatus.Deferred, MessageStatus.Sending];
+
+    private IQueryable<OutboundMessage> Rows => db.OutboundMessages.IgnoreQueryFilters();
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Leases up to <paramref name="max"/> due rows and returns them with their content. A row in status Sending
+    /// is due once its lease (DueAt) has expired: that is how a crashed worker's rows come back.
+    /// </summary>
+    public async Task<List<OutboundMessage>> ClaimAsync(int max, CancellationToken ct)
+    {
+        var now = Now;
+        List<long> ids;
+        await using (var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct))
+        {
+            if (db.Database.IsMySql())
+            {
+                // Several instances share MySQL: SKIP LOCKED lets each take different rows without waiting.
+                ids = await db.Database.SqlQuery<long>($"""
+                    SELECT Id AS Value FROM OutboundMessages
+                    WHERE Status IN ('Queued', 'Deferred', 'Sending') AND DueAt <= {now}
+                    ORDER BY DueAt LIMIT {max} FOR UPDATE SKIP LOCKED
+                    """).ToListAsync(ct);
+            }
+            else
+            {
+                // SQLite: one writer at a time (the transaction starts IMMEDIATE), so a plain select is safe.
+                ids = await Rows.Where(m => Claimable.Contains(m.Status) && m.DueAt <= now)
+                    .OrderBy(m => m.DueAt).Select(m => m.Id).Take(max).ToListAsync(ct);
+            }
+            if (ids.Count == 0) return [];
+            var leaseEnd = now + _options.Lease;
+            await Rows.Where(m => ids.Contains(m.Id)).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, MessageStatus.Sending)
+                .SetProperty(m => m.LeaseOwner, _options.InstanceId)
+                .SetProperty(m => m.DueAt, leaseEnd), ct);
+            await tx.CommitAsync(ct);
+        }
+        return await Rows.AsNoTrackingWithIdentityResolution()
+            .Where(m => ids.Contains(m.Id))
+            .Include(m => m.Content!).ThenInclude(c => c.Attachments)
+            .ToListAsync(ct);
+    }
+
+    /// <summary>Accounts (with their domains) that the claimed rows go out through.</summary>
+    public Task<Dictionary<long, SmtpAccount>> AccountsAsync(IEnumerable<long> ids, CancellationToken ct)
+    {
+        var wanted = ids.Distinct().ToList();
+        return db.SmtpAccounts.IgnoreQueryFilters().AsNoTracking().Include(a => a.Domain)
+            .Where(a => wanted.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+    }
+
+    /// <summary>Recipients of the batch that are suppressed in their workspace (checked again at send time: the list may have grown since queueing).</summary>
+    public async Task<HashSet<(long, string)>> SuppressedAsync(IReadOnlyCollection<OutboundMessage> batch, CancellationToken ct)
+    {
+        var emails = batch.Select(m => m.Recipient).Distinct().ToList();
+        var rows = await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
+            .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct);
+        return rows.Select(r => (r.WorkspaceId, r.Email)).ToHashSet();
+    }
+
+    public Task<int> SentTodayAsync(long accountId, CancellationToken ct)
+    {
+        var midnight = Now.Date;
+        return Rows.CountAsync(m => m.SmtpAccountId == accountId && m.SentAt >= midnight, ct);
+    }
+
+    /// <summary>Writes the outcomes of a batch in one transaction: status, next try, attempt log, suppressions.</summary>
+    public async Task RecordAsync(IReadOnlyList<DeliveryResult> results, CancellationToken ct)
+    {
+        if (results.Count == 0) return;
+        var me = _options.InstanceId;
+        var random = Random.Shared;
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+        var newSuppressions = new Dictionary<(long, string), Suppression>();
+        foreach (var r in results)
+        {
+            var m = r.Message;
+            var mine = Rows.Where(x => x.Id == m.Id && x.LeaseOwner == me && x.Status == MessageStatus.Sending);
+            int changed;
+            if (r.PostponeUntil is { } until)
+            {
+                changed = await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(x => x.Status, MessageStatus.Deferred).SetProperty(x => x.DueAt, until)
+                    .SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LastSmtpResponse, r.Outcome.Response), ct);
+                continue;
+            }
+
+            var attempts = m.Attempts + 1;
+            var outcome = r.Outcome.Kind == OutcomeKind.Deferred && attempts >= _options.MaxAttempts ? r.Outcome.GiveUp(attempts) : r.Outcome;
+            var status = outcome.Kind switch
+            {
+                OutcomeKind.Sent => MessageStatus.Sent,
+                OutcomeKind.Deferred => MessageStatus.Deferred,
+                _ => MessageStatus.Failed,
+            };
+            var dueAt = outcome.Kind == OutcomeKind.Deferred
+                ? r.FinishedAt + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, random.NextDouble())
+                : r.FinishedAt;
+            DateTime? sentAt = outcome.Kind == OutcomeKind.Sent ? r.FinishedAt : null;
+            changed = await mine.ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.Status, status)
+                .SetProperty(x => x.Attempts, attempts)
+                .SetProperty(x => x.DueAt, dueAt)
+                .SetProperty(x => x.SentAt, sentAt)
+                .SetProperty(x => x.LeaseOwner, (string?)null)
+                .SetProperty(x => x.LastSmtpCode, outcome.Code)
+                .SetProperty(x => x.LastSmtpResponse, outcome.Response)
+                .SetProperty(x => x.SentHeaders, r.SentHeaders), ct);
+            if (changed == 0) continue; // our lease ran out and another worker owns the row now
+
+            db.MessageAttempts.Add(new MessageAttempt
+            {
+                WorkspaceId = m.WorkspaceId, MessageId = m.Id, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
+                Outcome = outcome.Kind switch { OutcomeKind.Sent => AttemptOutcome.Sent, OutcomeKind.Deferred => AttemptOutcome.Deferred, _ => AttemptOutcome.Failed },
+                SmtpCode = outcome.Code, Response = outcome.Response,
+            });
+            if (outcome.SuppressRecipient)
+            {
+                newSuppressions.TryAdd((m.WorkspaceId, m.Recipient), new Suppression
+                {
+                    WorkspaceId = m.WorkspaceId, Email = m.Recipient, Reason = SuppressionReason.HardBounce,
+                    Detail = outcome.Response, CreatedAt = r.FinishedAt,
+                });
+            }
+        }
+        if (newSuppressions.Count > 0)
+        {
+            var emails = newSuppressions.Keys.Select(k => k.Item2).ToList();
+            var existing = (await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
+                .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct)).Select(s => (s.WorkspaceId, s.Email)).ToHashSet();
+            db.Suppressions.AddRange(newSuppressions.Where(kv => !existing.Contains(kv.Key)).Select(kv => kv.Value));
+        }
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Marks rows suppressed without contacting any server.</summary>
+    public Task MarkSuppressedAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var me = _options.InstanceId;
+        return Rows.Where(m => ids.Contains(m.Id) && m.LeaseOwner == me && m.Status == MessageStatus.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Suppressed).SetProperty(m => m.LeaseOwner, (string?)null)
+                .SetProperty(m => m.LastSmtpResponse, "Not sent: the address is on the suppression list."), ct);
+    }
+
+    public Task TouchAccountsAsync(IReadOnlyCollection<long> accountIds, CancellationToken ct)
+    {
+        var now = Now;
+        return db.SmtpAccounts.IgnoreQueryFilters().Where(a => accountIds.Contains(a.Id))
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastUsedAt, now), ct);
+    }
+
+    /// <summary>On graceful shutdown: rows this instance claimed but did not finish go back to the queue at once.</summary>
+    public Task<int> ReleaseAsync(CancellationToken ct)
+    {
+        var me = _options.InstanceId;
+        var now = Now;
+        return Rows.Where(m => m.LeaseOwner == me && m.Status == MessageStatus.Sending)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Queued)
+                .SetProperty(m => m.LeaseOwner, (string?)null).SetProperty(m => m.DueAt, now), ct);
+    }
+}

@@ -1,0 +1,37 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace SendCraft.Web.Sending;
+
+/// <summary>Settings of the outbox workers (section "Sending").</summary>
+public sealed class SendingOptions
+{
+    public const string Section = "Sending";
+
+    /// <summary>Off for instances that only serve pages; their outbox rows are sent by another instance.</summary>
+    public bool WorkersEnabled { get; set; } = true;
+
+    /// <summary>Batch loops per instance; each claims its own batches.</summary>
+    [Range(1, 16)] public int WorkerLoops { get; set; } = 1;
+
+    /// <summary>Rows claimed at once. Also the bound on duplicates after a crash: at most what was claimed and unrecorded.</summary>
+    [Range(1, 5000)] public int BatchSize { get; set; } = 200;
+
+    /// <summary>How long a claimed row stays with its worker before another may take it.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often an idle worker looks for due rows (new mail wakes it at once).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Range(1, 50)] public int MaxAttempts { get; set; } = 8;
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>SMTP command timeout, and connect timeout.</summary>
+    public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Pooled connections idle longer than this are closed rather than reused (servers drop idle clients).</summary>
+    public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Identifies this instance's leases; unique per process.</summary>
+    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+}
