@@ -10,8 +10,6 @@ public sealed class SendingOptions
     /// <summary>Off for instances that only serve pages; their outbox rows are sent by another instance.</summary>
     public bool WorkersEnabled { get; set; } = true;
 
-    /// <summary>Batch loops per instance; each claims its own batches.</summary>
-    [Range(1, 16)] public int WorkerLoops { get; set; } = 1;
 
     /// <summary>Rows claimed at once. Also the bound on duplicates after a crash: at most what was claimed and unrecorded.</summary>
     [Range(1, 5000)] public int BatchSize { get; set; } = 200;
