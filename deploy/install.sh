@@ -96,12 +96,17 @@ elif ! cmp -s "$shipped_site" "$site"; then
 fi
 rm -f "$shipped_site"
 ln -sfn "$site" /etc/nginx/sites-enabled/sendcraft.conf
+# Debian's welcome site is the default server for any name; with `server_name _` ours must take its place.
+if grep -q '^[[:space:]]*server_name _;' "$site" && [ -L /etc/nginx/sites-enabled/default ]; then
+  log "Disabling Nginx's default site (sites-enabled/default) so requests for any host name reach SendCraft"
+  rm /etc/nginx/sites-enabled/default
+fi
 nginx -t
 systemctl enable nginx >/dev/null 2>&1
 systemctl reload-or-restart nginx
 
 # --- Settings must be filled in before the first start ------------------------------------------------------------
-if grep -q 'CHANGE-ME' "$env_file"; then
+if grep -v '^[[:space:]]*#' "$env_file" | grep -q 'CHANGE-ME'; then
   rm -rf "$app_dir.previous"
   [ -d "$app_dir" ] && mv "$app_dir" "$app_dir.previous"
   mv "$app_dir.new" "$app_dir"
