@@ -12,7 +12,8 @@ namespace SendCraft.Web.Tests.Infrastructure;
 /// </summary>
 public sealed class AppProcess : IAsyncDisposable
 {
-    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    // Start-up (JIT, migrations) takes about 2 s on an idle machine and 10-15 s on a loaded shared one.
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(15);
     private const int MaxOutputChars = 200_000;
 
@@ -133,7 +134,8 @@ public sealed class AppProcess : IAsyncDisposable
     private async Task WaitUntilHealthyAsync(Process process)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = DateTime.UtcNow + StartTimeout;
+        var started = DateTime.UtcNow;
+        var deadline = started + StartTimeout;
         var last = "no answer yet";
         while (DateTime.UtcNow < deadline)
         {
@@ -142,7 +144,11 @@ public sealed class AppProcess : IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync("/healthz");
-                if (response.StatusCode == HttpStatusCode.OK) return;
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    Append($"--- healthy after {(DateTime.UtcNow - started).TotalSeconds:0.0} s ---");
+                    return;
+                }
                 last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
