@@ -1,0 +1,94 @@
+using Microsoft.Playwright;
+
+namespace SendCraft.Web.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright. Playwright's own browser builds are never downloaded
+/// (no `playwright install`): the test machine's /usr/bin/chromium is used.
+/// </summary>
+public static class BrowserFactory
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public static async Task<BrowserSession> LaunchAsync(Uri baseAddress, string screenshotFolder)
+    {
+        if (!File.Exists(ChromiumPath)) throw new FileNotFoundException($"{ChromiumPath} is missing: scripts/test installs Debian's chromium package.");
+        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new()
+            {
+                ExecutablePath = ChromiumPath,
+                Headless = true,
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+                Timeout = 60_000,
+            });
+            var context = await browser.NewContextAsync(new()
+            {
+                BaseURL = baseAddress.ToString(),
+                ViewportSize = new() { Width = 1280, Height = 800 },
+                Locale = "en-GB",
+                TimezoneId = "UTC",
+            });
+            context.SetDefaultTimeout(20_000);
+            var page = await context.NewPageAsync();
+            return new BrowserSession(playwright, browser, page, screenshotFolder);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+}
+
+/// <summary>One browser with one page, numbered screenshots, and a record of what went wrong in the page (console errors, failed or 4xx/5xx requests).</summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+    private readonly IBrowser _browser;
+    private readonly string _screenshots;
+    private readonly List<string> _problems = [];
+    private int _step;
+
+    internal BrowserSession(IPlaywright playwright, IBrowser browser, IPage page, string screenshotFolder)
+    {
+        _playwright = playwright;
+        _browser = browser;
+        Page = page;
+        _screenshots = screenshotFolder;
+        Directory.CreateDirectory(screenshotFolder);
+        foreach (var old in Directory.GetFiles(screenshotFolder, "*.png")) File.Delete(old);
+
+        page.Console += (_, m) => { if (m.Type == "error") Record($"console error on {page.Url}: {m.Text}"); };
+        page.PageError += (_, e) => Record($"script error on {page.Url}: {e}");
+        page.RequestFailed += (_, r) => Record($"request failed: {r.Method} {r.Url} ({r.Failure})");
+        page.Response += (_, r) => { if (r.Status >= 400) Record($"{r.Status} for {r.Request.Method} {r.Url}"); };
+    }
+
+    public IPage Page { get; }
+
+    /// <summary>Console errors, script errors and failed requests seen so far; a healthy page flow leaves this empty.</summary>
+    public IReadOnlyList<string> Problems { get { lock (_problems) return [.. _problems]; } }
+
+    /// <summary>Saves a full-page screenshot as NN-name.png and returns its path.</summary>
+    public async Task<string> ScreenshotAsync(string name)
+    {
+        var path = Path.Combine(_screenshots, $"{++_step:00}-{name}.png");
+        await Page.ScreenshotAsync(new() { Path = path, FullPage = true });
+        return path;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _browser.CloseAsync();
+        _playwright.Dispose();
+    }
+
+    private void Record(string problem)
+    {
+        lock (_problems) _problems.Add(problem);
+    }
+}
