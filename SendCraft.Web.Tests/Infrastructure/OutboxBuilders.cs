@@ -9,19 +9,22 @@ namespace SendCraft.Web.Tests.Infrastructure;
 /// <summary>Test data for the sending engine, made through the real services (Outbox, SecretProtector, DkimKeys).</summary>
 public static class OutboxBuilders
 {
-    /// <summary>A workspace with an active domain (fresh DKIM key) and an SMTP account pointing at host:port.</summary>
+    /// <summary>An active domain (fresh DKIM key) and an SMTP account pointing at 127.0.0.1:port, in a new workspace or <paramref name="inWorkspace"/>.</summary>
     public static async Task<(long WorkspaceId, long AccountId, string PublicKey)> CreateSenderAsync(
         this SendCraftApp app, int port, string domain = "sender.test", int maxConnections = 4, int messagesPerSecond = 10_000,
         SmtpSecurity security = SmtpSecurity.None, string? username = null, string? password = null, bool acceptInvalidCertificate = false,
-        int dailyLimit = 0, string workspaceName = "Sending")
+        int dailyLimit = 0, string workspaceName = "Sending", long? inWorkspace = null)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var sp = scope.ServiceProvider;
         var db = sp.GetRequiredService<SendCraftDbContext>();
         var secrets = sp.GetRequiredService<SecretProtector>();
-        var workspace = new Workspace { Name = workspaceName };
-        db.Workspaces.Add(workspace);
-        await db.SaveChangesAsync();
+        var workspace = inWorkspace is { } existing ? await db.Workspaces.SingleAsync(w => w.Id == existing) : new Workspace { Name = workspaceName };
+        if (inWorkspace is null)
+        {
+            db.Workspaces.Add(workspace);
+            await db.SaveChangesAsync();
+        }
         using var _ = sp.GetRequiredService<WorkspaceScope>().Enter(workspace.Id);
         var keys = DkimKeys.Generate();
         var sendingDomain = new SendingDomain

@@ -12,7 +12,7 @@ public static class Navigation
         new("Templates", "/templates", "file-earmark-richtext", "Email templates with {{ variables }}, previewed as you type.", Built: false),
         new("Contacts", "/contacts", "person-lines-fill", "Your recipients and their attributes, imported from CSV at the scale of millions.", Built: false),
         new("Lists", "/lists", "collection", "Group contacts into lists that campaigns are sent to.", Built: false),
-        new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: false),
+        new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: true),
         new("Domains", "/domains", "globe2", "Sending domains with DKIM keys and the DNS records to publish.", Built: false),
         new("SMTP accounts", "/smtp-accounts", "hdd-network", "The SMTP servers mail leaves through, with limits and a connection test.", Built: false),
         new("API keys", "/api-keys", "key", "Keys for the transactional REST API, scoped to this workspace.", Built: false),

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Data;
+using SendCraft.Web.Sending;
+using SendCraft.Web.Workspaces;
+
+namespace SendCraft.Web.Pages.Messages;
+
+/// <summary>One message: what was sent, to whom, every attempt with the server's answer; cancel or retry.</summary>
+public sealed class DetailModel(SendCraftDbContext db, Outbox outbox, CurrentWorkspace current) : PageModel
+{
+    public OutboundMessage Message { get; private set; } = null!;
+    public bool CanAct => current.Has(WorkspaceRole.Member);
+
+    public async Task<IActionResult> OnGetAsync(long id)
+    {
+        var message = await db.OutboundMessages.AsNoTracking()
+            .Include(m => m.Content!).ThenInclude(c => c.Attachments)
+            .Include(m => m.SmtpAccount)
+            .Include(m => m.AttemptLog)
+            .AsSplitQuery()
+            .FirstOrDefaultAsync(m => m.Id == id);
+        if (message is null) return NotFound();
+        Message = message;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostCancelAsync(long id)
+    {
+        if (!CanAct) return Forbid();
+        if (!await db.OutboundMessages.AnyAsync(m => m.Id == id)) return NotFound();
+        var cancelled = await outbox.CancelAsync(id);
+        TempData[cancelled ? "Flash" : "FlashError"] = cancelled
+            ? "The message was cancelled and will not be sent."
+            : "Too late to cancel: the message is being sent or is already done.";
+        return RedirectToPage(new { id });
+    }
+
+    public async Task<IActionResult> OnPostRetryAsync(long id)
+    {
+        if (!CanAct) return Forbid();
+        if (!await db.OutboundMessages.AnyAsync(m => m.Id == id)) return NotFound();
+        var retried = await outbox.RetryAsync(id);
+        TempData[retried ? "Flash" : "FlashError"] = retried ? "The message is queued again." : "Only failed or cancelled messages can be retried.";
+        return RedirectToPage(new { id });
+    }
+}
