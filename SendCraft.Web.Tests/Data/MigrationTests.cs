@@ -2,9 +2,6 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using SendCraft.Web.Data;
 using SendCraft.Web.Tests.Infrastructure;
 
@@ -59,20 +56,7 @@ public abstract class MigrationTests(DatabaseKind kind)
         }
     }
 
-    private static SendCraftDbContext CreateContext(TestDatabase database)
-    {
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["Database:Provider"] = database.ProviderSetting,
-                    ["ConnectionStrings:SendCraft"] = database.ConnectionString,
-                }).Build())
-            .AddSingleton<IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { ContentRootPath = Path.GetTempPath() })
-            .AddSendCraftDatabase()
-            .BuildServiceProvider();
-        return services.CreateScope().ServiceProvider.GetRequiredService<SendCraftDbContext>();
-    }
+    private static SendCraftDbContext CreateContext(TestDatabase database) => DirectDb.Open(database);
 
     private static async Task ExecAsync(DbConnection connection, string sql)
     {
