@@ -22,6 +22,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<WorkspaceMember> WorkspaceMembers => Set<WorkspaceMember>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Identity;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
+using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Infrastructure;
@@ -22,6 +23,7 @@ public static class SendCraftSetup
         services.AddScoped<WorkspaceService>();
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
+        services.AddTemplating();
 
         services.AddAuthorizationBuilder()
             // Every page needs a signed-in user unless it says [AllowAnonymous].
