@@ -156,8 +156,8 @@ public static partial class HtmlToText
             if (href.Length == 0 || href.StartsWith('#') || href.StartsWith("javascript:", StringComparison.OrdinalIgnoreCase)
                 || string.Equals(label, shown, StringComparison.OrdinalIgnoreCase) || string.Equals(label, href, StringComparison.OrdinalIgnoreCase))
                 return;
-            if (label.Length == 0) WriteWord(href);
-            else WriteWord($"({shown})");
+            _space = true;
+            WriteWord(label.Length == 0 ? href : $"({shown})");
         }
 
         private string Restore(string value) => Placeholder().Replace(value, m => liquid[int.Parse(m.Groups[1].Value)]);
