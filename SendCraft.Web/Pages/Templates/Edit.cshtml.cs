@@ -12,7 +12,7 @@ namespace SendCraft.Web.Pages.Templates;
 
 /// <summary>
 /// One template: the editor form (plain POST, htmx-enhanced), a live preview (htmx, debounced), and text generated
-/// from the HTML. Answers /templates/{id} and /templates/new (see TemplatingSetup). Viewers see it read-only.
+/// from the HTML. Answers /templates/{id} and /templates/new. Viewers see it read-only.
 /// </summary>
 public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, TemplateRenderer renderer, TimeProvider clock) : PageModel
 {
@@ -57,10 +57,13 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
     public TemplatePreview Preview { get; private set; } = null!;
     public bool CanEdit => current.Has(WorkspaceRole.Member);
     public bool IsNew => Id is null;
+    /// <summary>The template's id from the route; null for /templates/new.</summary>
+    private long? RouteId => long.TryParse(RouteData.Values["key"] as string, out var id) ? id : null;
     public string PageUrl => IsNew ? "/templates/new" : $"/templates/{Id}";
 
-    public async Task<IActionResult> OnGetAsync(long? id)
+    public async Task<IActionResult> OnGetAsync()
     {
+        var id = RouteId;
         if (id is not null)
         {
             Saved = await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id);
@@ -85,8 +88,9 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         return Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(long? id)
+    public async Task<IActionResult> OnPostAsync()
     {
+        var id = RouteId;
         if (!CanEdit) return Forbid();
         Id = id;
         EmailTemplate? template = null;
@@ -164,9 +168,9 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
     }
 
     /// <summary>The live preview: renders what is in the form (saved or not) with its sample data.</summary>
-    public async Task<IActionResult> OnPostPreviewAsync(long? id)
+    public async Task<IActionResult> OnPostPreviewAsync()
     {
-        if (!await ExistsAsync(id)) return NotFound();
+        if (!await ExistsAsync(RouteId)) return NotFound();
         Preview = await TemplatePreview.BuildAsync(renderer, Input.ToSource(), Input.SampleData);
         if (Request.IsHtmx())
         {
@@ -178,9 +182,9 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
     }
 
     /// <summary>Fills the text body with a readable version of the HTML body (not saved until the form is).</summary>
-    public async Task<IActionResult> OnPostGenerateTextAsync(long? id)
+    public async Task<IActionResult> OnPostGenerateTextAsync()
     {
-        if (!await ExistsAsync(id)) return NotFound();
+        if (!await ExistsAsync(RouteId)) return NotFound();
         Input.TextBody = HtmlToText.Convert(Input.HtmlBody ?? "");
         ModelState.Remove("Input.TextBody");
         if (Request.IsHtmx())
