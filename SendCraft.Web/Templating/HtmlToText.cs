@@ -21,6 +21,9 @@ public static partial class HtmlToText
     ];
     private static readonly HashSet<string> Paragraphs = ["P", "H1", "H2", "H3", "H4", "H5", "H6", "BLOCKQUOTE", "TABLE", "UL", "OL", "PRE"];
 
+    // A parser is costly to set up and not documented as thread-safe: one per thread.
+    private static readonly ThreadLocal<HtmlParser> Parser = new(() => new HtmlParser());
+
     public static string Convert(string html)
     {
         if (string.IsNullOrWhiteSpace(html)) return "";
@@ -30,7 +33,7 @@ public static partial class HtmlToText
             liquid.Add(m.Value);
             return $"<!--sc-liquid:{liquid.Count - 1}-->";
         });
-        var document = new HtmlParser().ParseDocument(protectedHtml);
+        var document = Parser.Value!.ParseDocument(protectedHtml);
         var writer = new Writer(liquid);
         writer.Walk(document.Body ?? (INode)document.DocumentElement);
         return writer.ToString();

@@ -59,13 +59,21 @@ public sealed partial class TemplateRenderer : IDisposable
     {
         var errors = new List<TemplateError>();
         var compiled = new IFluidTemplate?[3];
-        foreach (var (part, text) in Parts(source))
+        foreach (var (part, liquid) in Parts(source))
         {
-            if (TryParse(part, text, out var template, out var error)) compiled[(int)part] = template;
+            if (TryParse(part, liquid, out var template, out var error)) compiled[(int)part] = template;
             else errors.Add(error!);
         }
         if (errors.Count > 0) throw new TemplateSyntaxException(errors);
-        return new CompiledTemplate(compiled[0]!, compiled[1]!, string.IsNullOrWhiteSpace(source.Text) ? null : compiled[2]);
+        var text = compiled[2];
+        if (string.IsNullOrWhiteSpace(source.Text))
+        {
+            // No text template: make one from the HTML template, once. HtmlToText keeps Liquid tags in place, so the
+            // per-recipient cost is a text render, not an HTML parse (see docs/benchmarks.md).
+            // Should the generated text not parse, each render converts its own rendered HTML instead.
+            text = Parser.TryParse(HtmlToText.Convert(source.Html ?? ""), out var generated, out _) ? generated : null;
+        }
+        return new CompiledTemplate(compiled[0]!, compiled[1]!, text);
     }
 
     /// <summary>The compiled template for <paramref name="key"/>, compiled from <paramref name="source"/> on a cache miss.</summary>
@@ -80,7 +88,7 @@ public sealed partial class TemplateRenderer : IDisposable
     /// <summary>
     /// Renders subject, HTML and text for one recipient. <paramref name="fields"/> are the contact's fields;
     /// <paramref name="variables"/> are call-specific (an order, a reset link) and win over a field of the same name.
-    /// An empty text template yields text generated from the rendered HTML.
+    /// An empty text template yields text generated from the HTML template (see <see cref="Compile"/>).
     /// </summary>
     public ValueTask<RenderedEmail> RenderAsync(TemplateVersion key, TemplateSource source,
         IReadOnlyDictionary<string, object?> fields, IReadOnlyDictionary<string, object?>? variables = null) =>
@@ -137,5 +145,8 @@ public sealed partial class TemplateRenderer : IDisposable
     public void Dispose() => _cache.Dispose();
 }
 
-/// <summary>The parsed parts of one template version. Immutable and safe to render from many threads at once.</summary>
+/// <summary>
+/// The parsed parts of one template version. Immutable and safe to render from many threads at once.
+/// <see cref="Text"/> is null only when the text must be generated from each rendered HTML.
+/// </summary>
 public sealed record CompiledTemplate(IFluidTemplate Subject, IFluidTemplate Html, IFluidTemplate? Text);
