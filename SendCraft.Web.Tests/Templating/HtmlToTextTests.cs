@@ -47,6 +47,12 @@ public sealed class HtmlToTextTests
             <table>{% for item in items %}<tr><td>{{ item.name }}</td></tr>{% endfor %}</table>
             <p><a href="{{ order.url }}">Your order</a></p>
             """);
-        Assert.Equal("Hi {{ first_name }},\n\n{% for item in items %}\n{{ item.name }}\n{% endfor %}\n\nYour order ({{ order.url }})", text);
+        Assert.Equal("Hi {{ first_name }},\n\n{% for item in items %}{{ item.name }}\n{% endfor %}\nYour order ({{ order.url }})", text);
+    }
+
+    [Fact]
+    public void InlineLiquidTags_KeepTheSpacesAroundThem()
+    {
+        Assert.Equal("Hello {% if vip %}VIP {% endif %}friend", HtmlToText.Convert("<p>Hello {% if vip %}VIP {% endif %}friend</p>"));
     }
 }

@@ -80,6 +80,16 @@ public sealed class TemplateRendererTests : IDisposable
         Assert.Equal("Hi Ada, open (https://x.test/7)", rendered.Text);
     }
 
+    [Fact]
+    public async Task TextMadeFromHtml_KeepsLoops_AndHasNoEmptyLinesFromTagsOrEmptyLinks()
+    {
+        var compiled = _renderer.Compile(new TemplateSource("s",
+            "<p>Hi {{ name }}</p>{% if vip %}<p>VIP</p>{% endif %}<table>{% for i in items %}<tr><td>{{ i }}</td></tr>{% endfor %}</table><p>Bye <a href=\"{{ url }}\">unsubscribe</a></p>", ""));
+        var rendered = await _renderer.RenderAsync(compiled,
+            new Dictionary<string, object?> { ["name"] = "Ada", ["vip"] = false, ["items"] = new List<object?> { "Tea", "Cake" } });
+        Assert.Equal("Hi Ada\n\nTea\nCake\n\nBye unsubscribe", rendered.Text);
+    }
+
     [Theory]
     [InlineData("Hello {{ name ", 1, 14)]
     [InlineData("line one\nline two {% if x %}\nno end", 3, 7)]

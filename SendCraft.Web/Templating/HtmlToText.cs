@@ -69,7 +69,9 @@ public static partial class HtmlToText
                     WriteText(text.Data);
                     break;
                 case IComment comment when comment.Data.StartsWith("sc-liquid:", StringComparison.Ordinal):
-                    WriteWord(liquid[int.Parse(comment.Data["sc-liquid:".Length..])]);
+                    var tag = liquid[int.Parse(comment.Data["sc-liquid:".Length..])];
+                    if (tag.StartsWith("{%", StringComparison.Ordinal)) WriteTag(tag);
+                    else WriteWord(tag); // {{ output }} is text like any word
                     break;
                 case IElement element:
                     VisitElement(element);
@@ -189,6 +191,18 @@ public static partial class HtmlToText
             if (_space && _newlines == 0 && _text.Length > 0 && _text[^1] != ' ') _text.Append(' ');
             _text.Append(word);
             _newlines = 0;
+            _space = false;
+        }
+
+        /// <summary>
+        /// A {% tag %} outputs nothing itself, so it takes no line of its own: it is written where it stands without
+        /// counting as text, and the line breaks around it are decided by the elements alone. A loop over table rows
+        /// then renders one line per row instead of a blank line between rows.
+        /// </summary>
+        private void WriteTag(string tag)
+        {
+            if (_space && _newlines == 0 && _text.Length > 0 && _text[^1] != ' ') _text.Append(' ');
+            _text.Append(tag);
             _space = false;
         }
 

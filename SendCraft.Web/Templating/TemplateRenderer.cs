@@ -73,7 +73,7 @@ public sealed partial class TemplateRenderer : IDisposable
             // Should the generated text not parse, each render converts its own rendered HTML instead.
             text = Parser.TryParse(HtmlToText.Convert(source.Html ?? ""), out var generated, out _) ? generated : null;
         }
-        return new CompiledTemplate(compiled[0]!, compiled[1]!, text);
+        return new CompiledTemplate(compiled[0]!, compiled[1]!, text, TextFromHtml: string.IsNullOrWhiteSpace(source.Text));
     }
 
     /// <summary>The compiled template for <paramref name="key"/>, compiled from <paramref name="source"/> on a cache miss.</summary>
@@ -105,9 +105,30 @@ public sealed partial class TemplateRenderer : IDisposable
         var subject = await template.Subject.RenderAsync(context, NullEncoder.Default);
         var html = await template.Html.RenderAsync(context, Html);
         var text = template.Text is null ? HtmlToText.Convert(html) : await template.Text.RenderAsync(context, NullEncoder.Default);
+        if (template.TextFromHtml) text = TidyGeneratedText(text);
         // A subject is one header line: line breaks from the template would corrupt the message.
         return new RenderedEmail(LineBreaks().Replace(subject, " ").Trim(), html, text);
     }
+
+    /// <summary>
+    /// Text made from HTML keeps the template's tags on lines of their own, which render as empty lines, and a link
+    /// whose URL rendered empty leaves "()": tidy both so the text part reads like one written by hand.
+    /// </summary>
+    private static string TidyGeneratedText(string text)
+    {
+        text = EmptyParentheses().Replace(text, "");
+        text = TrailingSpaces().Replace(text, "\n");
+        return BlankLines().Replace(text, "\n\n").Trim('\n');
+    }
+
+    [GeneratedRegex(@" \(\)")]
+    private static partial Regex EmptyParentheses();
+
+    [GeneratedRegex(@"[ \t]+\n")]
+    private static partial Regex TrailingSpaces();
+
+    [GeneratedRegex(@"\n{3,}")]
+    private static partial Regex BlankLines();
 
     private static IEnumerable<(TemplatePart Part, string Text)> Parts(TemplateSource source) =>
         [(TemplatePart.Subject, source.Subject ?? ""), (TemplatePart.Html, source.Html ?? ""), (TemplatePart.Text, source.Text ?? "")];
@@ -149,4 +170,4 @@ public sealed partial class TemplateRenderer : IDisposable
 /// The parsed parts of one template version. Immutable and safe to render from many threads at once.
 /// <see cref="Text"/> is null only when the text must be generated from each rendered HTML.
 /// </summary>
-public sealed record CompiledTemplate(IFluidTemplate Subject, IFluidTemplate Html, IFluidTemplate? Text);
+public sealed record CompiledTemplate(IFluidTemplate Subject, IFluidTemplate Html, IFluidTemplate? Text, bool TextFromHtml = false);
