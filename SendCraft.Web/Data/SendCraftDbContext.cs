@@ -28,6 +28,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<MessageAttempt> MessageAttempts => Set<MessageAttempt>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

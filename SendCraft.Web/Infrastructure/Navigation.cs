@@ -9,7 +9,7 @@ public static class Navigation
     [
         new("Dashboard", "/", "speedometer2", "Sending volume, delivery and engagement at a glance.", Built: true),
         new("Campaigns", "/campaigns", "megaphone", "Send a template to a list now or at a scheduled time, and follow its progress live.", Built: false),
-        new("Templates", "/templates", "file-earmark-richtext", "Email templates with {{ variables }}, previewed as you type.", Built: false),
+        new("Templates", "/templates", "file-earmark-richtext", "Email templates with {{ variables }}, previewed as you type.", Built: true),
         new("Contacts", "/contacts", "person-lines-fill", "Your recipients and their attributes, imported from CSV at the scale of millions.", Built: false),
         new("Lists", "/lists", "collection", "Group contacts into lists that campaigns are sent to.", Built: false),
         new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: true),

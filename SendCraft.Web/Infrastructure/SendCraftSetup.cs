@@ -6,6 +6,7 @@ using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Sending;
+using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Infrastructure;
@@ -24,6 +25,7 @@ public static class SendCraftSetup
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
         services.AddSendCraftSending();
+        services.AddTemplating();
 
         services.AddAuthorizationBuilder()
             // Every page needs a signed-in user unless it says [AllowAnonymous].
