@@ -23,6 +23,8 @@ public static class SendCraftSetup
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<SendCraft.Web.Sending.SecretProtector>();
+        services.AddSingleton<SendCraft.Web.Sending.IDnsTxtLookup>(_ => new SendCraft.Web.Sending.DnsClientTxtLookup());
+        services.AddScoped<SendCraft.Web.Sending.DomainDnsChecker>();
 
         services.AddAuthorizationBuilder()
             // Every page needs a signed-in user unless it says [AllowAnonymous].
