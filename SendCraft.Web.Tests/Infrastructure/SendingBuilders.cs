@@ -42,7 +42,7 @@ public static class SendingBuilders
             ["Input.FromEmail"] = fromEmail, ["Input.FromName"] = "Test Sender", ["Input.Host"] = host, ["Input.Port"] = port.ToString(),
             ["Input.Security"] = security.ToString(), ["Input.Username"] = user ?? "", ["Input.Password"] = password ?? "",
             ["Input.MaxConnections"] = maxConnections.ToString(), ["Input.MessagesPerSecond"] = messagesPerSecond.ToString(),
-            ["Input.DailyLimit"] = "0",
+            ["Input.DailyLimit"] = "0", ["Input.IsActive"] = "true",
         };
         if (acceptInvalidCertificate) fields["Input.AcceptInvalidCertificate"] = "true";
         return fields;
@@ -58,6 +58,24 @@ public static class SendingBuilders
         var panel = await WebSession.ParseAsync(html);
         var result = panel.QuerySelector("#connection-test-result") ?? throw new InvalidOperationException("No test result in: " + html);
         return (result.GetAttribute("data-outcome")!, panel.QuerySelector("#connection-test-summary")!.TextContent.Trim(), result.TextContent);
+    }
+
+    /// <summary>A member added with <see cref="SendCraftApp.AddMemberAsync"/>, signed in (password OwnerPassword).</summary>
+    public static async Task<WebSession> SignInMemberAsync(this SendCraftApp app, string email)
+    {
+        var session = app.NewSession();
+        var response = await session.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = email, ["Input.Password"] = SendCraftApp.OwnerPassword });
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+        return session;
+    }
+
+    /// <summary>Creates another workspace through the real page; the session then works in it. Returns its id.</summary>
+    public static async Task<long> CreateWorkspaceAsync(this WebSession session, string name)
+    {
+        var response = await session.SubmitFormAsync("/Workspaces/New", new() { ["Name"] = name });
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("SendCraft.Workspace=", StringComparison.Ordinal));
+        return long.Parse(cookie.Split(';')[0].Split('=')[1]);
     }
 
     private static async Task<string> ValidationMessagesAsync(HttpResponseMessage response)
