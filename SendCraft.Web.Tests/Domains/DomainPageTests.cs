@@ -183,7 +183,7 @@ public abstract class DomainPageTests(DatabaseKind kind)
         Assert.Contains("present but has a different key", text);
         Assert.Contains("SPF: an SPF record is present", text);
         Assert.Contains("DMARC: a DMARC record is present", text);
-        Assert.Contains("Needs attention", (await owner.GetPageAsync("/domains")).QuerySelector($"#domain-{id}")!.TextContent);
+        Assert.Contains("DNS needs attention", (await owner.GetPageAsync("/domains")).QuerySelector($"#domain-{id}")!.TextContent);
     }
 
     [Fact]

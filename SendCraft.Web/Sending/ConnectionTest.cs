@@ -56,7 +56,7 @@ public static class ConnectionTest
         var caps = client.Capabilities;
         if (caps.HasFlag(SmtpCapabilities.Pipelining)) capabilities.Add("PIPELINING");
         if (caps.HasFlag(SmtpCapabilities.EightBitMime)) capabilities.Add("8BITMIME");
-        if (caps.HasFlag(SmtpCapabilities.Size)) capabilities.Add(client.MaxSize > 0 ? $"SIZE {client.MaxSize}" : "SIZE");
+        if (caps.HasFlag(SmtpCapabilities.Size)) capabilities.Add(client.MaxSize >= 1024 * 1024 ? $"SIZE {client.MaxSize / (1024 * 1024)} MB" : client.MaxSize > 0 ? $"SIZE {client.MaxSize}" : "SIZE");
         if (caps.HasFlag(SmtpCapabilities.StartTLS)) capabilities.Add("STARTTLS");
         if (caps.HasFlag(SmtpCapabilities.Authentication)) capabilities.Add("AUTH " + string.Join(' ', client.AuthenticationMechanisms.Order()));
         if (caps.HasFlag(SmtpCapabilities.UTF8)) capabilities.Add("SMTPUTF8");
