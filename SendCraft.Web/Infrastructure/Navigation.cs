@@ -13,8 +13,8 @@ public static class Navigation
         new("Contacts", "/contacts", "person-lines-fill", "Your recipients and their attributes, imported from CSV at the scale of millions.", Built: false),
         new("Lists", "/lists", "collection", "Group contacts into lists that campaigns are sent to.", Built: false),
         new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: true),
-        new("Domains", "/domains", "globe2", "Sending domains with DKIM keys and the DNS records to publish.", Built: false),
-        new("SMTP accounts", "/smtp-accounts", "hdd-network", "The SMTP servers mail leaves through, with limits and a connection test.", Built: false),
+        new("Domains", "/domains", "globe2", "Sending domains with DKIM keys and the DNS records to publish.", Built: true),
+        new("SMTP accounts", "/smtp-accounts", "hdd-network", "The SMTP servers mail leaves through, with limits and a connection test.", Built: true),
         new("API keys", "/api-keys", "key", "Keys for the transactional REST API, scoped to this workspace.", Built: false),
         new("Settings", "/Settings", "gear", "Workspace name, members, invitations and security.", Built: true),
     ];

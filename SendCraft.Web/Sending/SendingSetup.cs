@@ -12,6 +12,8 @@ public static class SendingSetup
         services.AddSingleton<BatchSender>();
         services.AddScoped<OutboxStore>();
         services.AddScoped<Outbox>();
+        services.AddSingleton<IDnsTxtLookup>(_ => new DnsClientTxtLookup());
+        services.AddScoped<DomainDnsChecker>();
         services.AddHostedService<OutboxWorker>();
         // The worker's grace period for the batch in hand must fit inside the host's shutdown timeout.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
