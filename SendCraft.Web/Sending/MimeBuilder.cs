@@ -18,7 +18,12 @@ public static class MimeBuilder
 
         var body = new BodyBuilder { HtmlBody = content.HtmlBody, TextBody = content.TextBody };
         foreach (var a in content.Attachments)
-            body.Attachments.Add(a.FileName, a.Data, ContentType.Parse(a.ContentType));
+        {
+            // Base64 for every attachment, text ones included: quoted-printable text would have its line endings
+            // canonicalised to CRLF, and a CSV the user attached must arrive byte for byte.
+            var part = (MimePart)body.Attachments.Add(a.FileName, a.Data, ContentType.Parse(a.ContentType));
+            part.ContentTransferEncoding = ContentEncoding.Base64;
+        }
         message.Body = body.ToMessageBody();
 
         // 7-bit transfer encodings before signing, so no server on the way re-encodes the body and breaks DKIM.
