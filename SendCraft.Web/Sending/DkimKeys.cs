@@ -18,16 +18,13 @@ public static class DkimKeys
     public static string DnsRecordValue(string publicKeyBase64) => $"v=DKIM1; k=rsa; p={publicKeyBase64}";
 
     /// <summary>rsa-sha256 with relaxed/relaxed canonicalization over the headers receivers care about.</summary>
-    public static DkimSigner CreateSigner(string privateKeyPem, string domain, string selector)
-    {
-        using var pem = new MemoryStream(System.Text.Encoding.ASCII.GetBytes(privateKeyPem));
-        return new DkimSigner(pem, domain, selector, DkimSignatureAlgorithm.RsaSha256)
+    public static DkimSigner CreateSigner(string privateKeyPem, string domain, string selector) =>
+        new FastDkimSigner(privateKeyPem, domain, selector)
         {
             HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
             AgentOrUserIdentifier = "@" + domain,
         };
-    }
 
     /// <summary>Headers covered by the signature; From is required by the RFC, the rest guard against replay with edits.</summary>
     public static readonly MimeKit.HeaderId[] SignedHeaders =

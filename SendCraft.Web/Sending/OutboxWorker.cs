@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using SendCraft.Web.Data;
 
 namespace SendCraft.Web.Sending;
 
@@ -34,46 +35,82 @@ public sealed class OutboxWorker(
 
     private async Task LoopAsync(CancellationToken stopping, CancellationToken sending)
     {
+        // Recording a batch overlaps with claiming and sending the next one; at most one record is pending,
+        // so the rows sent but not yet recorded (the duplicates a crash could cause) stay within two batches.
+        var pendingRecord = Task.CompletedTask;
         while (!stopping.IsCancellationRequested)
         {
             var claimed = 0;
             try
             {
-                claimed = await RunOnceAsync(stopping, sending);
+                var (count, record) = await RunOnceAsync(pendingRecord, stopping, sending);
+                claimed = count;
+                pendingRecord = record;
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested) { break; }
             catch (Exception ex)
             {
                 log.LogError(ex, "Outbox worker loop failed; retrying after {Delay}", _options.PollInterval);
+                pendingRecord = Task.CompletedTask;
             }
-            if (claimed < _options.BatchSize) await signal.WaitAsync(_options.PollInterval, stopping);
+            if (claimed < _options.BatchSize)
+            {
+                await AwaitQuietlyAsync(pendingRecord);
+                pendingRecord = Task.CompletedTask;
+                await signal.WaitAsync(_options.PollInterval, stopping);
+            }
         }
+        await AwaitQuietlyAsync(pendingRecord);
     }
 
-    /// <summary>One claim-send-record cycle. Returns how many rows were claimed.</summary>
-    internal async Task<int> RunOnceAsync(CancellationToken stopping, CancellationToken sending)
+    private async Task AwaitQuietlyAsync(Task record)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
-        var batch = await store.ClaimAsync(_options.BatchSize, stopping);
-        if (batch.Count == 0) return 0;
+        try { await record; }
+        catch (Exception ex) { log.LogError(ex, "Recording a batch failed; its rows return to the queue when their lease ends"); }
+    }
 
-        var suppressed = await store.SuppressedAsync(batch, stopping);
-        if (suppressed.Count > 0)
+    /// <summary>
+    /// One claim-and-send cycle. Returns how many rows were claimed and the task that records their outcomes,
+    /// which starts once <paramref name="previousRecord"/> has finished.
+    /// </summary>
+    internal async Task<(int Claimed, Task Record)> RunOnceAsync(Task previousRecord, CancellationToken stopping, CancellationToken sending)
+    {
+        List<OutboundMessage> batch;
+        Dictionary<long, SmtpAccount> accounts;
+        var remaining = new Dictionary<long, int>();
+        int suppressedCount;
+        await using (var scope = scopes.CreateAsyncScope())
         {
-            await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
-            batch = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
+            var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
+            batch = await store.ClaimAsync(_options.BatchSize, stopping);
+            if (batch.Count == 0) return (0, previousRecord);
+
+            var suppressed = await store.SuppressedAsync(batch, stopping);
+            suppressedCount = suppressed.Count;
+            if (suppressed.Count > 0)
+            {
+                await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
+                batch = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
+            }
+
+            accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
+            // Daily counts must include the previous batch's sends, so wait for its record first when limits apply.
+            if (accounts.Values.Any(a => a.DailyLimit > 0)) await previousRecord;
+            foreach (var account in accounts.Values.Where(a => a.DailyLimit > 0))
+                remaining[account.Id] = account.DailyLimit - await store.SentTodayAsync(account.Id, stopping);
         }
 
-        var accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
-        var remaining = new Dictionary<long, int>();
-        foreach (var account in accounts.Values.Where(a => a.DailyLimit > 0))
-            remaining[account.Id] = account.DailyLimit - await store.SentTodayAsync(account.Id, stopping);
-
         var results = await sender.SendAsync(batch, accounts, remaining, sending);
-        // Always recorded, even while stopping: these messages did reach a server.
+        return (batch.Count + suppressedCount, RecordAfterAsync(previousRecord, results, accounts.Keys.ToList()));
+    }
+
+    /// <summary>Always recorded, even while stopping: these messages did reach a server.</summary>
+    private async Task RecordAfterAsync(Task previousRecord, List<DeliveryResult> results, List<long> accountIds)
+    {
+        await AwaitQuietlyAsync(previousRecord);
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
         await store.RecordAsync(results, CancellationToken.None);
-        await store.TouchAccountsAsync(accounts.Keys, CancellationToken.None);
-        return batch.Count + suppressed.Count;
+        await store.TouchAccountsAsync(accountIds, CancellationToken.None);
     }
 }

@@ -7,7 +7,10 @@ switch (args.FirstOrDefault())
     case "render":
         await RenderBenchmark.RunAsync(options);
         return 0;
+    case "sending":
+        await SendingBenchmark.RunAsync(args.Skip(1).ToArray());
+        return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending");
         return 2;
 }

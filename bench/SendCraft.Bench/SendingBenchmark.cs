@@ -1,0 +1,213 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
+using SendCraft.Web.Sending;
+
+namespace SendCraft.Bench;
+
+/// <summary>
+/// `bench/run sending`: Postfix's smtp-source (a C load client that only blasts fixed messages) against
+/// SendCraft's real outbox and worker (claim with lease, MIME build, DKIM signing, transmission over pooled
+/// NoDelay connections, outcome and attempt recorded) into the same smtp-sink, with the same message size and
+/// connection count, in one run on one machine. On SQLite, and on MariaDB when SENDCRAFT_BENCH_MYSQL is set
+/// (bench/run starts a throwaway server for it).
+/// </summary>
+public static class SendingBenchmark
+{
+    private const int MessageBytes = 2_500;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var messages = IntArg(args, "--messages", 20_000);
+        var connections = IntArg(args, "--connections", 4);
+        var write = !args.Contains("--no-write");
+
+        var sinkPort = FreePort();
+        using var sink = Process.Start(new ProcessStartInfo("timeout", $"1800 /usr/sbin/smtp-sink -u nobody 127.0.0.1:{sinkPort} 1024")
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await WaitForPortAsync(sinkPort);
+        try
+        {
+            var source = await SmtpSourceAsync(sinkPort, messages, connections);
+            Console.WriteLine($"smtp-source: {source:N0} msg/s");
+            var results = new List<(string Provider, double Rate, long PeakMb)> { };
+            results.Add(await SendCraftAsync(DatabaseProvider.Sqlite, null, sinkPort, messages, connections));
+            if (Environment.GetEnvironmentVariable("SENDCRAFT_BENCH_MYSQL") is { Length: > 0 } server)
+                results.Add(await SendCraftAsync(DatabaseProvider.MySql, server, sinkPort, messages, connections));
+
+            var md = new StringBuilder();
+            md.AppendLine("## Sending into Postfix's smtp-sink (`bench/run sending`)").AppendLine();
+            md.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}; load average {LoadAverage()} at the end.").AppendLine();
+            md.AppendLine($"{messages:N0} messages of about {MessageBytes:N0} bytes (text + HTML), {connections} connections, loopback, same smtp-sink for every row. " +
+                          "SendCraft's figure is wall time from worker start until every outbox row is recorded as sent: batch claim with lease, " +
+                          "MIME build, DKIM rsa-sha256 signature per message, SMTP transmission, status and attempt rows written. " +
+                          "Not included yet: per-recipient template rendering (campaigns are not built; see `bench/run render` for its cost).").AppendLine();
+            md.AppendLine("| Client | Messages per second | Ratio to smtp-source | Peak working set |");
+            md.AppendLine("|---|---:|---:|---:|");
+            md.AppendLine($"| Postfix smtp-source (comparison; `-d`, one connection reused per session) | {source:N0} | 1.00 | – |");
+            foreach (var (provider, rate, peak) in results)
+                md.AppendLine($"| SendCraft outbox + worker, {provider} | {rate:N0} | {rate / source:0.00} | {peak:N0} MB |");
+            md.AppendLine().AppendLine("Target (DESIGN.md): at least half of smtp-source's rate. Peak working set is the benchmark process's (it hosts the app and seeds the rows), cumulative over the rows above.");
+            Console.WriteLine(md);
+            if (write) Report.WriteSection("sending", md.ToString());
+        }
+        finally
+        {
+            try { sink.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        }
+    }
+
+    private static async Task<double> SmtpSourceAsync(int port, int messages, int connections)
+    {
+        var watch = Stopwatch.StartNew();
+        using var source = Process.Start(new ProcessStartInfo("/usr/sbin/smtp-source",
+            $"-d -l {MessageBytes} -m {messages} -s {connections} -f bench@bench.test -t sink@rcpt.test 127.0.0.1:{port}")
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        await source.WaitForExitAsync();
+        watch.Stop();
+        if (source.ExitCode != 0) throw new InvalidOperationException("smtp-source failed: " + await source.StandardError.ReadToEndAsync());
+        return messages / watch.Elapsed.TotalSeconds;
+    }
+
+    private static async Task<(string, double, long)> SendCraftAsync(DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
+    {
+        var dir = Directory.CreateTempSubdirectory("sendcraft-bench-").FullName;
+        string connectionString, label;
+        if (provider == DatabaseProvider.MySql)
+        {
+            var name = $"sc_bench_{Guid.NewGuid():N}"[..24];
+            await using (var c = new MySqlConnector.MySqlConnection(mysqlServer))
+            {
+                await c.OpenAsync();
+                await new MySqlConnector.MySqlCommand($"CREATE DATABASE `{name}`", c).ExecuteNonQueryAsync();
+            }
+            connectionString = new MySqlConnector.MySqlConnectionStringBuilder(mysqlServer!) { Database = name }.ConnectionString;
+            label = "MariaDB";
+        }
+        else
+        {
+            connectionString = $"Data Source={Path.Combine(dir, "bench.db")}";
+            label = "SQLite";
+        }
+
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dir, EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Database:Provider"] = provider.ToString(),
+            ["ConnectionStrings:SendCraft"] = connectionString,
+            ["Sending:PollInterval"] = "00:00:00.050",
+            ["Sending:BatchSize"] = "500",
+        });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.AddSendCraft();
+        await using var app = builder.Build();
+        await app.Services.MigrateSendCraftDatabaseAsync();
+        await SeedAsync(app.Services, sinkPort, messages, connections);
+
+        var watch = Stopwatch.StartNew();
+        await app.StartAsync();
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
+            while (await db.OutboundMessages.IgnoreQueryFilters().CountAsync(m => m.Status != MessageStatus.Sent) > 0)
+            {
+                if (watch.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException("SendCraft did not finish in 10 minutes.");
+                await Task.Delay(100);
+            }
+        }
+        watch.Stop();
+        await app.StopAsync();
+        var rate = messages / watch.Elapsed.TotalSeconds;
+        Console.WriteLine($"SendCraft on {label}: {rate:N0} msg/s");
+        Process.GetCurrentProcess().Refresh();
+        return ($"{label}", rate, Process.GetCurrentProcess().PeakWorkingSet64 / 1024 / 1024);
+    }
+
+    private static async Task SeedAsync(IServiceProvider services, int port, int count, int connections)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
+        var secrets = scope.ServiceProvider.GetRequiredService<SecretProtector>();
+        var workspace = new Workspace { Name = "Bench" };
+        db.Workspaces.Add(workspace);
+        await db.SaveChangesAsync();
+        var keys = DkimKeys.Generate();
+        var domain = new SendingDomain
+        {
+            WorkspaceId = workspace.Id, Name = "bench.test", DkimSelector = "bench",
+            DkimPrivateKeyProtected = secrets.Protect(keys.PrivateKeyPem), DkimPublicKey = keys.PublicKeyBase64,
+        };
+        db.SendingDomains.Add(domain);
+        await db.SaveChangesAsync();
+        var account = new SmtpAccount
+        {
+            WorkspaceId = workspace.Id, DomainId = domain.Id, FromEmail = "news@bench.test", FromName = "Bench", Host = "127.0.0.1", Port = port,
+            Security = SmtpSecurity.None, MaxConnections = connections, MessagesPerSecond = 1_000_000,
+        };
+        db.SmtpAccounts.Add(account);
+        var content = new MessageContent
+        {
+            WorkspaceId = workspace.Id, FromAddress = account.FromEmail, FromName = "Bench", ToHeader = "Subscriber <list@rcpt.test>",
+            Subject = "Your weekly digest",
+            TextBody = string.Concat(Enumerable.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 16)),
+            HtmlBody = "<html><body><h1>Digest</h1>" + string.Concat(Enumerable.Repeat("<p>Lorem ipsum dolor sit amet, consectetur.</p>", 20)) + "</body></html>",
+        };
+        db.MessageContents.Add(content);
+        await db.SaveChangesAsync();
+        var now = DateTime.UtcNow;
+        for (var i = 0; i < count; i += 2000)
+        {
+            db.OutboundMessages.AddRange(Enumerable.Range(i, Math.Min(2000, count - i)).Select(n => new OutboundMessage
+            {
+                WorkspaceId = workspace.Id, SmtpAccountId = account.Id, ContentId = content.Id, Recipient = $"user{n}@rcpt.test",
+                MessageId = MimeBuilder.NewMessageId(account.FromEmail), DueAt = now, CreatedAt = now,
+            }));
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
+        }
+    }
+
+    private static int IntArg(string[] args, string name, int fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static async Task WaitForPortAsync(int port)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                await c.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) { await Task.Delay(50); }
+        }
+        throw new InvalidOperationException("smtp-sink did not start");
+    }
+
+    private static string LoadAverage()
+    {
+        try { return File.ReadAllText("/proc/loadavg").Split(' ')[0]; }
+        catch (IOException) { return "?"; }
+    }
+}
