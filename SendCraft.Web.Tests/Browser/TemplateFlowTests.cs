@@ -45,6 +45,7 @@ public sealed class TemplateFlowTests
         await Expect(page.FrameLocator("#preview iframe.preview-frame").Locator("h1")).ToHaveTextAsync("Hello Grace");
         await Expect(page.Locator("#preview-variables [data-variable='first_name']")).ToHaveAttributeAsync("data-has-sample", "true");
         await Expect(page.Locator("#preview-errors")).ToHaveCountAsync(0);
+        await ShowPreviewAsync(page);
         await browser.ScreenshotAsync("preview-after-typing");
 
         // 4. Typing on updates the preview again (the sample value is HTML-encoded on the way).
@@ -70,6 +71,7 @@ public sealed class TemplateFlowTests
         await html.FillAsync("<h1>Hello {{ first_name }}</h1>\n<p>Your account is ready.</p>\n<p>{% if first_name %}See you soon{% endif %}</p>");
         await Expect(page.Locator("#preview-errors")).ToHaveCountAsync(0);
         await Expect(page.FrameLocator("#preview iframe.preview-frame").Locator("body")).ToContainTextAsync("See you soon");
+        await ShowPreviewAsync(page);
         await browser.ScreenshotAsync("error-fixed");
         await page.Locator("#save-template").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex(@"/templates/\d+$"));
@@ -77,6 +79,7 @@ public sealed class TemplateFlowTests
         await Expect(page.Locator("main .alert-success")).ToContainTextAsync($"Template “{Name}” saved.");
         await Expect(page.Locator("#Input_Subject")).ToHaveValueAsync("Welcome aboard, {{ first_name }}!");
         await Expect(page.Locator("#preview-subject")).ToHaveTextAsync("Welcome aboard, Grace!");
+        await ShowPreviewAsync(page);
         await browser.ScreenshotAsync("saved");
 
         // 8. The list shows it.
@@ -86,4 +89,8 @@ public sealed class TemplateFlowTests
 
         BrowserSteps.AssertNoProblems(browser, app);
     }
+
+    // At 1280 px the preview sits below the editor; Chromium leaves a sandboxed iframe that was never on screen
+    // unpainted in a full-page screenshot, so bring it into view first.
+    private static Task ShowPreviewAsync(IPage page) => page.Locator("#preview").ScrollIntoViewIfNeededAsync();
 }
