@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Data;
+
+namespace SendCraft.Web.Contacts;
+
+/// <summary>
+/// The contact search box, shared by the contacts page, the list page and the CSV export. What it matches, and
+/// what it costs at a million contacts:
+/// <list type="bullet">
+/// <item>text with an @ (<c>ann@ex</c>): email prefix. Index (WorkspaceId, Email), a range scan.</item>
+/// <item><c>key:value</c> (<c>city:Ber</c>): contacts whose attribute <c>key</c> starts with <c>value</c> (case as typed).
+/// Not index-backed: attributes are a JSON text column, so this scans contacts newest first and stops at a page
+/// of matches; a rare value means a scan of the whole workspace (measured in docs/benchmarks.md).</item>
+/// <item>anything else (<c>ann</c>): email prefix or name prefix (name ignores case). Both index-backed ranges
+/// (WorkspaceId, Email) and (WorkspaceId, Name), combined with UNION.</item>
+/// </list>
+/// Prefixes are compared as ranges (<c>x &gt;= 'ann' AND x &lt; 'ano'</c>) rather than LIKE, because SQLite only uses an
+/// index for LIKE under conditions EF's translation does not meet. Substring search (<c>LIKE '%x%'</c>) is deliberately
+/// not offered: it cannot use an index and would not answer in time at this scale.
+/// </summary>
+public sealed partial record ContactSearch(ContactSearch.SearchKind Kind, string Text, string? Key = null)
+{
+    public enum SearchKind { None, EmailPrefix, EmailOrNamePrefix, Attribute }
+
+    [GeneratedRegex(@"^([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$")]
+    private static partial Regex AttributePattern();
+
+    public static ContactSearch Parse(string? query)
+    {
+        var q = query?.Trim() ?? "";
+        if (q.Length == 0) return new(SearchKind.None, "");
+        if (q.Contains('@')) return new(SearchKind.EmailPrefix, q.ToLowerInvariant());
+        var attribute = AttributePattern().Match(q);
+        if (attribute.Success) return new(SearchKind.Attribute, attribute.Groups[2].Value, attribute.Groups[1].Value.ToLowerInvariant());
+        return new(SearchKind.EmailOrNamePrefix, q);
+    }
+
+    public string Describe() => Kind switch
+    {
+        SearchKind.EmailPrefix => $"emails starting with “{Text}”",
+        SearchKind.EmailOrNamePrefix => $"emails or names starting with “{Text}”",
+        SearchKind.Attribute => $"attribute {Key} starting with “{Text}”",
+        _ => "all contacts",
+    };
+
+    /// <summary>The contacts matching the search (all of them for no search). Order and paging are the caller's.</summary>
+    public IQueryable<Contact> Apply(IQueryable<Contact> contacts)
+    {
+        switch (Kind)
+        {
+            case SearchKind.EmailPrefix:
+                return EmailPrefix(contacts, Text);
+            case SearchKind.Attribute:
+                var fragment = ContactAttributes.SearchFragment(Key!, Text);
+                return contacts.Where(c => c.AttributesJson.Contains(fragment));
+            case SearchKind.EmailOrNamePrefix:
+                var (low, high) = Range(Text);
+                var (emailLow, emailHigh) = Range(Text.ToLowerInvariant());
+                return contacts.Where(c => c.Name.CompareTo(low) >= 0 && c.Name.CompareTo(high) < 0)
+                    .Union(contacts.Where(c => c.Email.CompareTo(emailLow) >= 0 && c.Email.CompareTo(emailHigh) < 0));
+            default:
+                return contacts;
+        }
+    }
+
+    private static IQueryable<Contact> EmailPrefix(IQueryable<Contact> contacts, string prefix)
+    {
+        var (low, high) = Range(prefix);
+        return contacts.Where(c => c.Email.CompareTo(low) >= 0 && c.Email.CompareTo(high) < 0);
+    }
+
+    /// <summary>[prefix, prefix with its last character incremented): every string that starts with prefix.</summary>
+    internal static (string Low, string High) Range(string prefix)
+    {
+        var last = prefix[^1];
+        var high = last == char.MaxValue ? prefix + char.MaxValue : prefix[..^1] + (char)(last + 1);
+        return (prefix, high);
+    }
+}
