@@ -147,12 +147,13 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     }
 
     /// <summary>The search result (or all contacts) as CSV, streamed.</summary>
-    public async Task OnGetExportAsync(CancellationToken ct)
+    public async Task<IActionResult> OnGetExportAsync(CancellationToken ct)
     {
         var search = ContactSearch.Parse(Query);
         Response.ContentType = "text/csv; charset=utf-8";
         Response.Headers.ContentDisposition = $"attachment; filename=\"contacts-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv\"";
         await ContactCsv.WriteAsync(search.Apply(db.Contacts), Response.Body, ct);
+        return new EmptyResult();
     }
 
     private IActionResult Answer(string message, bool isError)
