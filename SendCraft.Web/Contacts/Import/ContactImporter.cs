@@ -36,7 +36,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         var writer = BulkContactWriter.For(db);
         var state = new RunState(import, mapping);
         ErrorReport? errors = null;
-        ErrorReport Errors() => errors ??= ErrorReport.Create(import, _options, clock);
+        ErrorReport Errors() => errors ??= ErrorReport.Create(import);
 
         // Malformed quoting: CsvHelper skips the record and reports it here, during Read().
         var readerOptions = ReaderOptions(import.Separator) with
@@ -49,8 +49,11 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             },
         };
 
+        // One connection for the whole run: the writer's per-connection settings hold, and no batch waits for the pool.
+        await db.Database.OpenConnectionAsync(ct);
         try
         {
+            await writer.PrepareConnectionAsync(ct);
             using var reader = CsvReader.FromFile(import.FilePath, readerOptions);
             var batch = new List<ImportRow>(_options.BatchSize);
             while (reader.Read())
@@ -80,6 +83,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         finally
         {
             errors?.Dispose();
+            await db.Database.CloseConnectionAsync();
         }
         log.LogInformation("Import {ImportId}: {Rows} rows, {Imported} imported, {Updated} updated, {Skipped} skipped, {Merged} merged, {Invalid} invalid",
             import.Id, import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid);
@@ -276,7 +280,7 @@ internal sealed class ErrorReport : IDisposable
 
     public string Path { get; }
 
-    public static ErrorReport Create(ContactImport import, ImportOptions options, TimeProvider clock)
+    public static ErrorReport Create(ContactImport import)
     {
         var folder = System.IO.Path.GetDirectoryName(import.FilePath)!;
         return new ErrorReport(System.IO.Path.Combine(folder, $"import-{import.Id}-errors.csv"));

@@ -15,8 +15,6 @@ public sealed class ImportOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>A running import whose heartbeat is older than this was cut off (the process stopped) and is marked failed.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
-    /// <summary>The largest file accepted for upload.</summary>
-    public long MaxFileBytes { get; set; } = 1L << 30;
 }
 
 /// <summary>Which CSV columns (0-based) become what. Stored as JSON on the import row.</summary>
