@@ -168,6 +168,30 @@ public abstract class ContactPageTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Search_WithAPrefixMatchingThousands_ShowsTheNewestMatchesAndPages()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        // More matches than ContactSearch.DenseMatches: the page is found by walking the newest contacts instead.
+        await app.AddContactsAsync(acme, Enumerable.Range(1, 2100).Select(i => ($"u{i:0000}@example.com", i % 2 == 0 ? $"Uma {i}" : $"Victor {i}")));
+        await app.AddContactsAsync(acme, Enumerable.Range(1, 3).Select(i => ($"victor{i}@example.com", $"Zed {i}")));
+
+        var page = await owner.GetPageAsync("/contacts?q=U");
+        var emails = page.QuerySelectorAll("#contact-rows a.fw-semibold").Select(a => a.TextContent).ToArray();
+        Assert.Equal(50, emails.Length);
+        Assert.Equal("u2100@example.com", emails[0]);
+        Assert.Equal("u2051@example.com", emails[^1]);
+        var next = await owner.GetPageAsync(page.QuerySelector("#page-next")!.GetAttribute("href")!);
+        Assert.Equal("u2050@example.com", next.QuerySelectorAll("#contact-rows a.fw-semibold")[0].TextContent);
+
+        var uma = (await owner.GetPageAsync("/contacts?q=um")).QuerySelectorAll("#contact-rows a.fw-semibold").Select(a => a.TextContent).ToArray();
+        Assert.Equal(["u2100@example.com", "u2098@example.com"], uma[..2]);
+        var v = (await owner.GetPageAsync("/contacts?q=v")).QuerySelectorAll("#contact-rows a.fw-semibold").Select(a => a.TextContent).ToArray();
+        Assert.Equal(["victor3@example.com", "victor2@example.com", "victor1@example.com", "u2099@example.com"], v[..4]);
+    }
+
+    [Fact]
     public async Task Paging_IsKeysetNewestFirst_WithNextAndPrevious()
     {
         await using var app = await SendCraftApp.StartAsync(kind);
