@@ -47,6 +47,8 @@ if [[ " $providers " == *" mysql "* && -z "$mysql" ]]; then
   mysql="Server=127.0.0.1;Port=$port;User ID=bench;Password=bench"
 fi
 
+mkdir -p docs
+[ -f docs/benchmarks.md ] || printf '# Benchmarks\n\nResults appended by the runners under bench/. Newest last.\n' >docs/benchmarks.md
 results="$work/results.md"
 {
   echo
@@ -61,19 +63,18 @@ results="$work/results.md"
 for provider in $providers; do
   if [ "$provider" = mysql ]; then
     cs="$mysql"
-    echo "MariaDB server: $(mariadb --version 2>/dev/null | awk '{print $5}' | tr -d ,)" >>"$results"
+    echo "MariaDB client: $(mariadb --version 2>/dev/null | awk '{print $5}' | tr -d ,)" >>"$results"
     echo >>"$results"
   else
     cs="Data Source=$work/bench.db"
   fi
   /usr/bin/time -v "$bin" run "$provider" "$cs" "$work/contacts.csv" "$work/compare.csv" >>"$results" 2>"$work/time-$provider.txt" \
-    || { cat "$work/time-$provider.txt" >&2; exit 1; }
+    || { cat "$work/time-$provider.txt" >&2; printf '%s\n\n(The %s run failed; see its output.)\n' "$(cat "$results")" "$provider" >>docs/benchmarks.md; exit 1; }
   echo "Peak resident memory of the whole benchmark process ($provider, /usr/bin/time -v): $(awk -F: '/Maximum resident/ {print $2/1024}' "$work/time-$provider.txt" | xargs printf '%.0f') MB." >>"$results"
   echo >>"$results"
   rm -f "$work"/bench.db*
+  # Each provider's results are kept as soon as they exist: a failure in the next one does not lose them.
+  cat "$results" >>docs/benchmarks.md
+  cat "$results"
+  : >"$results"
 done
-
-mkdir -p docs
-[ -f docs/benchmarks.md ] || printf '# Benchmarks\n\nResults appended by the runners under bench/. Newest last.\n' >docs/benchmarks.md
-cat "$results" >>docs/benchmarks.md
-cat "$results"
