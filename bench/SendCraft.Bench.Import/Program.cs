@@ -120,9 +120,10 @@ internal static class Bench
             using var entered = scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(workspace);
             var ids = await db.Contacts.OrderBy(c => c.Id).Select(c => c.Id).Skip((int)(import.Imported / 2)).Take(1).ToListAsync();
             var middle = ids.Single();
-            await Time("contacts page 1", "(WorkspaceId, Id)", () => Keyset.PageAsync(ContactSearch.Parse(null).Apply(db.Contacts.AsNoTracking()).AsRows(), null, null, default));
-            await Time("contacts page in the middle (after=)", "(WorkspaceId, Id)", () => Keyset.PageAsync(db.Contacts.AsNoTracking().AsRows(), middle, null, default));
-            await Time("contacts previous page (before=)", "(WorkspaceId, Id)", () => Keyset.PageAsync(db.Contacts.AsNoTracking().AsRows(), null, middle, default));
+            var all = ContactSearch.NewestFirstSource(db).AsNoTracking();
+            await Time("contacts page 1", "(WorkspaceId, Id)", () => Keyset.PageAsync(all.AsRows(), null, null, default));
+            await Time("contacts page in the middle (after=)", "(WorkspaceId, Id) range", () => Keyset.PageAsync(all.AsRows(), middle, null, default));
+            await Time("contacts previous page (before=)", "(WorkspaceId, Id) range", () => Keyset.PageAsync(all.AsRows(), null, middle, default));
             foreach (var (q, index) in new[]
                      {
                          ("olivia.smith.1", "(WorkspaceId, Email) range"),
@@ -133,14 +134,14 @@ internal static class Bench
                          ("plan:nonexistent", "none: full scan (worst case)"),
                      })
             {
-                await Time($"search `{q}`", index, async () => await Keyset.PageAsync((await ContactSearch.Parse(q).ApplyForPageAsync(db.Contacts.AsNoTracking(), default)).AsRows(), null, null, default));
+                await Time($"search `{q}`", index, async () => await Keyset.PageAsync((await ContactSearch.Parse(q).ApplyForPageAsync(db.Contacts.AsNoTracking(), default, all)).AsRows(), null, null, default));
             }
             await Time("list page 1", "ListMembers key (ListId, ContactId)", () => Keyset.PageAsync(ListRows(db, list), null, null, default));
             await Time("list page in the middle", "ListMembers key (ListId, ContactId)", () => Keyset.PageAsync(ListRows(db, list), middle, null, default));
             foreach (var q in new[] { "olivia.smith.1", "o" })
             {
                 await Time($"list search `{q}`", "as the contacts search, then the ListMembers key per row", async () => await Keyset.PageAsync(
-                    (await ContactSearch.Parse(q).ApplyForPageAsync(db.Contacts.AsNoTracking(), default)).Where(c => db.ListMembers.Any(m => m.ListId == list && m.ContactId == c.Id)).AsRows(), null, null, default));
+                    (await ContactSearch.Parse(q).ApplyForPageAsync(db.Contacts.AsNoTracking(), default, all)).Where(c => db.ListMembers.Any(m => m.ListId == list && m.ContactId == c.Id)).AsRows(), null, null, default));
             }
             await Time("lists page (member counts)", "ContactLists, count is a column", async () =>
                 new KeysetPage((await db.ContactLists.AsNoTracking().OrderBy(l => l.Name).Select(l => new { l.Id, l.MemberCount }).ToListAsync())

@@ -134,7 +134,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         var rows = search.Kind == ContactSearch.SearchKind.None
             ? db.ListMembers.AsNoTracking().Where(m => m.ListId == id).Select(m => new ContactRow
                 { Id = m.ContactId, Email = m.Contact!.Email, Name = m.Contact.Name, Status = m.Contact.Status, CreatedAt = m.AddedAt })
-            : (await search.ApplyForPageAsync(db.Contacts.AsNoTracking(), ct)).Where(c => db.ListMembers.Any(m => m.ListId == id && m.ContactId == c.Id)).AsRows();
+            : (await search.ApplyForPageAsync(db.Contacts.AsNoTracking(), ct, ContactSearch.NewestFirstSource(db).AsNoTracking())).Where(c => db.ListMembers.Any(m => m.ListId == id && m.ContactId == c.Id)).AsRows();
         var page = await Keyset.PageAsync(rows, After, Before, ct);
         return new MembersModel(id, page, Query, search, CanEdit);
     }
