@@ -29,6 +29,10 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<MessageAttempt> MessageAttempts => Set<MessageAttempt>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
     public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
+    public DbSet<Contact> Contacts => Set<Contact>();
+    public DbSet<ContactList> ContactLists => Set<ContactList>();
+    public DbSet<ListMember> ListMembers => Set<ListMember>();
+    public DbSet<ContactImport> ContactImports => Set<ContactImport>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,
@@ -41,6 +45,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
         base.OnModelCreating(builder);
         builder.ApplyConfigurationsFromAssembly(typeof(SendCraftDbContext).Assembly);
         builder.Entity<AppUser>().Property(u => u.DisplayName).HasMaxLength(100);
+        Configurations.ContactCollations.Apply(builder, Database);
 
         // The one place where tenant scoping happens: every ITenantOwned entity gets
         // `WorkspaceId == CurrentWorkspaceId`. EF re-reads the property per query, so one model serves all tenants.

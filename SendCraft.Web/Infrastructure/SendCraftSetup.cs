@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
@@ -26,6 +27,7 @@ public static class SendCraftSetup
         services.AddSingleton(TimeProvider.System);
         services.AddSendCraftSending();
         services.AddTemplating();
+        services.AddContacts();
 
         services.AddAuthorizationBuilder()
             // Every page needs a signed-in user unless it says [AllowAnonymous].

@@ -1,0 +1,177 @@
+using System.Net;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Contacts;
+using SendCraft.Web.Data;
+using SendCraft.Web.Tests.Infrastructure;
+
+namespace SendCraft.Web.Tests.Contacts;
+
+public abstract class ImportTests(DatabaseKind kind)
+{
+    private static byte[] Utf8(string text, bool bom = false) =>
+        (bom ? new byte[] { 0xEF, 0xBB, 0xBF } : []).Concat(Encoding.UTF8.GetBytes(text)).ToArray();
+
+    [Fact]
+    public async Task Import_SemicolonsBomQuotedNewlines_ImportsValidRows_ReportsInvalidOnesByLine_AndMergesRepeats()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var list = await app.AddListAsync(acme, "Imported");
+        var text = new MemoryStream();
+        void Line(string s) => text.Write(Encoding.UTF8.GetBytes(s + "\r\n"));
+        text.Write([0xEF, 0xBB, 0xBF]);
+        Line("Email;Full Name;City;Plan");                                  // 1
+        Line("ann@example.com;Ann;Berlin;pro");                              // 2
+        Line("\"bob@example.com\";\"Bob \"\"The Builder\"\"\";\"Multi");     // 3: a quoted field with a line break ...
+        Line("line city\";free");                                            // 4  ... ends here
+        Line("not-an-email;Nobody;X;Y");                                     // 5: bad email
+        Line("carol@example.com;Carol;Paris");                               // 6: 3 columns
+        text.Write(Encoding.UTF8.GetBytes("dave@example.com;D"));            // 7: not UTF-8
+        text.Write([0xFF, 0xFE]);
+        Line(";Rome;pro");
+        Line("ANN@Example.com;;Hamburg;");                                   // 8: repeat of line 2, merged
+        Line("=cmd|' /C calc'!A0;x;y;z");                                    // 9: bad email that looks like a formula
+        Line("erin@Example.COM;Erin;Oslo;pro");                              // 10
+
+        var importId = await owner.UploadCsvAsync(list.Id, text.ToArray(), "people.csv");
+        var mapping = await owner.GetPageAsync($"/imports/{importId}");
+        Assert.Equal("Email", mapping.QuerySelector("#email-column option[selected]")!.TextContent);
+        Assert.Equal("Full Name", mapping.QuerySelector("#name-column option[selected]")!.TextContent);
+        Assert.Equal(["Email", "Full Name", "City", "Plan"], mapping.QuerySelectorAll("#import-preview th").Select(t => t.TextContent).ToArray());
+        Assert.Equal("Bob \"The Builder\"", mapping.QuerySelectorAll("#import-preview tbody tr")[1].Children[1].TextContent);
+        Assert.Equal("Multi\r\nline city", mapping.QuerySelectorAll("#import-preview tbody tr")[1].Children[2].TextContent);
+
+        Assert.Equal(HttpStatusCode.Redirect, (await owner.StartImportAsync(importId)).StatusCode);
+        var import = await app.WaitForImportAsync(importId);
+
+        Assert.Equal(ImportStatus.Completed, import.Status);
+        Assert.Equal((8L, 3L, 0L, 0L, 1L, 4L), (import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid));
+        var contacts = (await app.ContactsOfAsync(acme)).ToDictionary(c => c.Email);
+        Assert.Equal(["ann@example.com", "bob@example.com", "erin@example.com"], contacts.Keys.Order().ToArray());
+        Assert.Equal(("Ann", """{"city":"Hamburg","plan":"pro"}"""), (contacts["ann@example.com"].Name, contacts["ann@example.com"].AttributesJson));
+        Assert.Equal(("Bob \"The Builder\"", """{"city":"Multi\r\nline city","plan":"free"}"""), (contacts["bob@example.com"].Name, contacts["bob@example.com"].AttributesJson));
+        Assert.Equal(3, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == list.Id).Select(l => l.MemberCount).SingleAsync()));
+        Assert.Equal(3, await app.QueryAsync(db => db.ListMembers.IgnoreQueryFilters().CountAsync(m => m.ListId == list.Id)));
+
+        var progress = await owner.GetPageAsync($"/imports/{importId}");
+        Assert.Equal("Completed", progress.Text("#import-status"));
+        Assert.Equal("100", progress.QuerySelector("#import-progress")!.GetAttribute("aria-valuenow"));
+        Assert.Equal(("8", "3", "1", "4"), (progress.Text("#import-rows-read"), progress.Text("#import-imported"), progress.Text("#import-merged"), progress.Text("#import-invalid")));
+        Assert.Null(progress.QuerySelector("#import-progress-panel")!.GetAttribute("hx-trigger")); // polling stops when done
+
+        var report = await owner.GetAsync(progress.QuerySelector("#import-error-report")!.GetAttribute("href")!);
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        var lines = (await report.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("line,reason,record", lines[0]);
+        Assert.Equal(["5", "6", "7", "9"], lines.Skip(1).Select(l => l.Split(',')[0]).ToArray());
+        Assert.Contains("'not-an-email' is not a valid email address.", lines[1]);
+        Assert.Contains("Expected 4 columns, found 3.", lines[2]);
+        Assert.Contains("Not valid UTF-8", lines[3]);
+        Assert.EndsWith(",\"'=cmd|' /C calc'!A0;x;y;z\"", lines[4]); // escaped: a spreadsheet shows it as text
+        Assert.False(File.Exists(import.FilePath)); // the upload is deleted once imported
+    }
+
+    [Fact]
+    public async Task Import_ExistingContacts_SkipKeepsThem_UpdateMergesThem_StatusNeverChanges()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var first = await app.AddListAsync(acme, "First");
+        var second = await app.AddListAsync(acme, "Second");
+        await app.AddContactAsync(acme, "ann@example.com", "Ann Original", new() { ["city"] = "Rome", ["vip"] = "yes" }, ContactStatus.Unsubscribed);
+        var csv = Utf8("email,name,city\nann@example.com,Ann New,Berlin\nnew@example.com,New Person,Oslo\n");
+
+        var skipped = await app.ImportCsvAsync(owner, first.Id, csv, new() { ["policy"] = "Skip" });
+        Assert.Equal((1L, 0L, 1L), (skipped.Imported, skipped.Updated, skipped.Skipped));
+        var ann = (await app.ContactsOfAsync(acme)).Single(c => c.Email == "ann@example.com");
+        Assert.Equal(("Ann Original", """{"city":"Rome","vip":"yes"}"""), (ann.Name, ann.AttributesJson));
+        Assert.Equal(2, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == first.Id).Select(l => l.MemberCount).SingleAsync()));
+
+        var updated = await app.ImportCsvAsync(owner, second.Id, csv, new() { ["policy"] = "Update" });
+        Assert.Equal((0L, 2L, 0L), (updated.Imported, updated.Updated, updated.Skipped));
+        ann = (await app.ContactsOfAsync(acme)).Single(c => c.Email == "ann@example.com");
+        Assert.Equal(("Ann New", """{"city":"Berlin","vip":"yes"}""", ContactStatus.Unsubscribed), (ann.Name, ann.AttributesJson, ann.Status));
+        Assert.Equal(2, (await app.ContactsOfAsync(acme)).Count);
+        Assert.Equal(2, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == second.Id).Select(l => l.MemberCount).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task Import_100000Rows_ImportsEveryValidRow_AcrossBatches_WithRepeatsMerged()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var list = await app.AddListAsync(acme, "Everyone");
+        var csv = new StringBuilder("email,name,city,plan\n");
+        for (var i = 1; i <= 100_000; i++)
+        {
+            if (i % 1000 == 0) csv.Append("bad-email-").Append(i).Append(",Bad,Nowhere,none\n");          // 100 invalid
+            else if (i % 10_000 == 1 && i > 1) csv.Append("user1@example.com,User One,Repeat ").Append(i).Append(",pro\n"); // 9 repeats, in later batches
+            else csv.Append("user").Append(i).Append("@example.com,User ").Append(i).Append(",City ").Append(i % 97).Append(",free\n");
+        }
+
+        var import = await app.ImportCsvAsync(owner, list.Id, Utf8(csv.ToString()));
+
+        Assert.Equal(ImportStatus.Completed, import.Status);
+        Assert.Equal((100_000L, 99_891L, 0L, 0L, 9L, 100L), (import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid));
+        Assert.Equal(99_891, await app.QueryAsync(db => db.Contacts.IgnoreQueryFilters().CountAsync(c => c.WorkspaceId == acme)));
+        Assert.Equal(99_891, await app.QueryAsync(db => db.ListMembers.IgnoreQueryFilters().CountAsync(m => m.ListId == list.Id)));
+        Assert.Equal(99_891, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == list.Id).Select(l => l.MemberCount).SingleAsync()));
+        var user1 = await app.QueryAsync(db => db.Contacts.IgnoreQueryFilters().SingleAsync(c => c.WorkspaceId == acme && c.Email == "user1@example.com"));
+        Assert.Equal("""{"city":"Repeat 90001","plan":"pro"}""", user1.AttributesJson); // the last repeat wins
+        Assert.Equal(import.FileSize, import.BytesRead);
+    }
+
+    [Fact]
+    public async Task Mapping_WithTheSameColumnForEmailAndName_IsRefusedWithAMessage()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var list = await app.AddListAsync(await app.WorkspaceIdAsync("Acme"), "L");
+        var id = await owner.UploadCsvAsync(list.Id, Utf8("email,name\na@example.com,A\n"));
+        var response = await owner.StartImportAsync(id, new() { ["emailColumn"] = "0", ["nameColumn"] = "0" });
+        var page = await WebSession.ParseAsync(await response.Content.ReadAsStringAsync());
+        Assert.True(page.Text("#mapping-error").Contains("The name column must be another column than the email."), page.Text("main"));
+        Assert.Equal(ImportStatus.Draft, await app.QueryAsync(db => db.ContactImports.IgnoreQueryFilters().Where(i => i.Id == id).Select(i => i.Status).SingleAsync()));
+
+        var empty = await owner.UploadCsvAsync(list.Id, Utf8("email,name\n"));
+        Assert.Contains("The file has a header line but no rows.", (await owner.GetPageAsync($"/imports/{empty}")).Text("main"));
+    }
+
+    [Fact]
+    public async Task RunningImportWhoseHeartbeatStopped_IsMarkedFailed_WithItsCountersKept()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var list = await app.AddListAsync(acme, "Cut off");
+        var now = app.Clock.GetUtcNow().UtcDateTime;
+        // As a crashed process leaves it: Running, 5,000 rows done, last heartbeat at the crash.
+        var id = await app.QueryAsync(async db =>
+        {
+            var i = new ContactImport
+            {
+                WorkspaceId = acme, ListId = list.Id, FileName = "big.csv", FilePath = Path.Combine(Path.GetTempPath(), "gone.csv"),
+                Status = ImportStatus.Running, RowsRead = 5000, Imported = 5000, StartedAt = now, HeartbeatAt = now, MappingJson = "{}",
+            };
+            db.ContactImports.Add(i);
+            await db.SaveChangesAsync();
+            return i.Id;
+        });
+        await Task.Delay(2500); // a live heartbeat is left alone
+        Assert.Equal(ImportStatus.Running, (await app.QueryAsync(db => db.ContactImports.IgnoreQueryFilters().SingleAsync(i => i.Id == id))).Status);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(3));
+        var import = await app.WaitForImportAsync(id, timeoutSeconds: 30);
+        Assert.Equal(ImportStatus.Failed, import.Status);
+        Assert.Equal(5000, import.Imported);
+        var page = await owner.GetPageAsync($"/imports/{id}");
+        Assert.Contains("The server stopped while this import was running", page.Text("#import-failure"));
+    }
+}
+
+public sealed class ImportTests_Sqlite() : ImportTests(DatabaseKind.Sqlite);
+public sealed class ImportTests_MariaDb() : ImportTests(DatabaseKind.MariaDb);

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace SendCraft.Web.Contacts.Import;
+
+/// <summary>Settings of CSV imports, section Contacts:Import.</summary>
+public sealed class ImportOptions
+{
+    public const string Section = "Contacts:Import";
+
+    /// <summary>Where uploaded files and error reports are kept. Relative paths are under the content root. Default App_Data/imports.</summary>
+    public string Folder { get; set; } = "App_Data/imports";
+    /// <summary>Rows written per transaction.</summary>
+    public int BatchSize { get; set; } = 5000;
+    /// <summary>How often the worker looks for queued imports when nothing woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>A running import whose heartbeat is older than this was cut off (the process stopped) and is marked failed.</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
+}
+
+/// <summary>Which CSV columns (0-based) become what. Stored as JSON on the import row.</summary>
+public sealed record ImportMapping(int EmailColumn, int? NameColumn, IReadOnlyList<AttributeColumn> Attributes, int ColumnCount)
+{
+    public string ToJson() => JsonSerializer.Serialize(this);
+    public static ImportMapping FromJson(string json) =>
+        JsonSerializer.Deserialize<ImportMapping>(json) ?? throw new InvalidOperationException("The import has no column mapping.");
+}
+
+public sealed record AttributeColumn(int Column, string Key);
+
+/// <summary>Wakes the import worker when an import is queued, so it starts at once rather than at its next poll.</summary>
+public sealed class ImportSignal
+{
+    private readonly SemaphoreSlim _signal = new(0, 1);
+
+    public void Notify()
+    {
+        try { _signal.Release(); }
+        catch (SemaphoreFullException) { /* already signalled */ }
+    }
+
+    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        await _signal.WaitAsync(timeout, cancellationToken);
+}
