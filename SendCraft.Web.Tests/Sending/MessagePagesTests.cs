@@ -56,6 +56,14 @@ public abstract class MessagePagesTests(DatabaseKind kind)
         var filtered = await owner.GetPageAsync("/messages?recipient=bo");
         Assert.Equal("bob@rcpt.test", filtered.QuerySelector("#message-table tbody tr a")!.TextContent);
         Assert.NotNull((await owner.GetPageAsync("/messages?status=Failed")).QuerySelector("#messages-empty"));
+
+        // The dashboard counts them: today's bar is 3, the delivered rate 100 %.
+        var dashboard = await owner.GetPageAsync("/");
+        var perDay = System.Text.Json.JsonSerializer.Deserialize<int[]>(dashboard.QuerySelector("#messages-chart")!.GetAttribute("data-values")!)!;
+        Assert.Equal(14, perDay.Length);
+        Assert.Equal(3, perDay[^1]);
+        Assert.Contains("100.0 %", dashboard.QuerySelector(".row")!.TextContent);
+        Assert.Null(dashboard.QuerySelector("#dashboard-empty"));
     }
 
     [Fact]
