@@ -31,5 +31,12 @@ public sealed class SendingOptions
     public TimeSpan IdleConnectionTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Identifies this instance's leases; unique per process.</summary>
-    public string InstanceId { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40];
+    public string InstanceId { get; set; } = NewInstanceId();
+
+    // Host name and process id say where a lease came from; the random part keeps restarts apart. At most 40 characters.
+    private static string NewInstanceId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id.Length <= 40 ? id : id[..40];
+    }
 }
