@@ -208,7 +208,11 @@ public abstract class TemplatesPageTests(DatabaseKind kind)
         await using var app = await SendCraftApp.StartAsync(kind);
         var owner = await app.SetUpOwnerAsync();
         var editor = await owner.GetPageAsync("/templates/new");
-        Assert.Contains("input delay:500ms", editor.QuerySelector("#preview-panel")!.GetAttribute("hx-trigger"));
+        // Debounced typing anywhere in the form (the trigger listens on body: a save replaces the form element).
+        var trigger = editor.QuerySelector("#preview-panel")!.GetAttribute("hx-trigger")!;
+        Assert.Contains("input[", trigger);
+        Assert.Contains("#template-form", trigger);
+        Assert.Contains("delay:500ms", trigger);
 
         var response = await owner.HtmxPostAsync(editor, "/templates/new?handler=Preview", Form("Draft",
             subject: "Order {{ order.number }} for {{ first_name }}",

@@ -28,9 +28,17 @@ public sealed class OutboxWorker(
         // (Two loops sharing one account's connection slots hung a batch in tests; see the issue note.)
         await LoopAsync(stoppingToken, sending.Token);
 
-        await using var scope = scopes.CreateAsyncScope();
-        var released = await scope.ServiceProvider.GetRequiredService<OutboxStore>().ReleaseAsync(CancellationToken.None);
-        if (released > 0) log.LogInformation("Released {Count} unfinished messages back to the queue", released);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var released = await scope.ServiceProvider.GetRequiredService<OutboxStore>().ReleaseAsync(CancellationToken.None);
+            if (released > 0) log.LogInformation("Released {Count} unfinished messages back to the queue", released);
+        }
+        catch (Exception ex)
+        {
+            // The rows stay leased and come back when their lease ends; shutdown goes on.
+            log.LogWarning(ex, "Could not release this instance's leased messages at shutdown");
+        }
     }
 
     private async Task LoopAsync(CancellationToken stopping, CancellationToken sending)
