@@ -104,10 +104,9 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         {
             var m = r.Message;
             var mine = Rows.Where(x => x.Id == m.Id && x.LeaseOwner == me && x.Status == MessageStatus.Sending);
-            int changed;
             if (r.PostponeUntil is { } until)
             {
-                changed = await mine.ExecuteUpdateAsync(s => s
+                await mine.ExecuteUpdateAsync(s => s
                     .SetProperty(x => x.Status, MessageStatus.Deferred).SetProperty(x => x.DueAt, until)
                     .SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LastSmtpResponse, r.Outcome.Response), ct);
                 continue;
@@ -125,7 +124,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
                 ? r.FinishedAt + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, random.NextDouble())
                 : r.FinishedAt;
             DateTime? sentAt = outcome.Kind == OutcomeKind.Sent ? r.FinishedAt : null;
-            changed = await mine.ExecuteUpdateAsync(s => s
+            var changed = await mine.ExecuteUpdateAsync(s => s
                 .SetProperty(x => x.Status, status)
                 .SetProperty(x => x.Attempts, attempts)
                 .SetProperty(x => x.DueAt, dueAt)
