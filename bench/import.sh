@@ -20,9 +20,8 @@ export PATH="$PATH:/usr/sbin" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 work=$(mktemp -d /tmp/sendcraft-bench-import.XXXXXX)
 chmod 755 "$work"
-db_pid=""
 cleanup() {
-  [ -n "$db_pid" ] && kill "$db_pid" 2>/dev/null && wait "$db_pid" 2>/dev/null || true
+  if [ -n "$(type -t stop_throwaway_mariadb)" ]; then stop_throwaway_mariadb; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -34,17 +33,9 @@ bin="$root/bench/SendCraft.Bench.Import/bin/Release/net10.0/SendCraft.Bench.Impo
 
 mysql="${SENDCRAFT_BENCH_MYSQL:-}"
 if [[ " $providers " == *" mysql "* && -z "$mysql" ]]; then
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
-  mkdir -p "$work/mariadb"
-  chown mysql:mysql "$work/mariadb" 2>/dev/null || true
-  mariadb-install-db --user=mysql --datadir="$work/mariadb" --auth-root-authentication-method=normal --skip-test-db >"$work/mariadb-install.log" 2>&1
-  mariadbd --user=mysql --datadir="$work/mariadb" --socket="$work/mariadb.sock" --port="$port" --bind-address=127.0.0.1 \
-    --skip-name-resolve --innodb-buffer-pool-size=512M --innodb-flush-log-at-trx-commit=2 --pid-file="$work/mariadb.pid" >"$work/mariadb.log" 2>&1 &
-  db_pid=$!
-  for _ in $(seq 1 60); do mariadb-admin --socket="$work/mariadb.sock" -uroot ping >/dev/null 2>&1 && break; sleep 0.5; done
-  mariadb --socket="$work/mariadb.sock" -uroot -e \
-    "CREATE USER 'bench'@'127.0.0.1' IDENTIFIED BY 'bench'; GRANT ALL ON *.* TO 'bench'@'127.0.0.1'; FLUSH PRIVILEGES;"
-  mysql="Server=127.0.0.1;Port=$port;User ID=bench;Password=bench"
+  . scripts/lib/mariadb.sh
+  start_throwaway_mariadb "$work"
+  mysql="$MARIADB_SERVER"
 fi
 
 mkdir -p docs
