@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Data.Configurations;
-using SendCraft.Web.Pages.Shared;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Contacts;
@@ -70,7 +70,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         await db.SaveChangesAsync(ct);
         var message = $"Contact {contact.Email} saved.";
         if (!Request.IsHtmx()) return Redirect(id, message, false);
-        this.Toast(message);
+        Response.Toast(message);
         return Partial("_ContactForm", FormOf(contact));
     }
 
@@ -112,7 +112,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     private async Task<IActionResult> AnswerListsAsync(long id, string message, bool isError, CancellationToken ct)
     {
         if (!Request.IsHtmx()) return Redirect(id, message, isError);
-        this.Toast(message, isError);
+        Response.Toast(message, isError);
         return Partial("_ContactLists", await LoadListsAsync(id, ct));
     }
 

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
-using SendCraft.Web.Pages.Shared;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Contacts;
@@ -87,7 +87,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         }
         var message = $"Contact {email} added.";
         if (!Request.IsHtmx()) return Redirect(message, false);
-        this.Toast(message, events: "contacts-changed");
+        Response.Toast(message, events: "contacts-changed");
         return Partial("_NewContact", new NewContactForm(new(), new Dictionary<string, string>()));
     }
 
@@ -99,7 +99,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         await ContactWrites.DeleteAsync(db, [contact.Id], ct);
         var message = $"Contact {contact.Email} deleted.";
         if (!Request.IsHtmx()) return Redirect(message, false);
-        this.Toast(message);
+        Response.Toast(message);
         return Content("", "text/html");
     }
 
@@ -159,7 +159,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     private IActionResult Answer(string message, bool isError)
     {
         if (!Request.IsHtmx()) return Redirect(message, isError);
-        this.Toast(message, isError, isError ? [] : ["contacts-changed"]);
+        Response.Toast(message, isError, isError ? [] : ["contacts-changed"]);
         return new NoContentResult();
     }
 

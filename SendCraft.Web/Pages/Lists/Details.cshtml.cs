@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
-using SendCraft.Web.Pages.Shared;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Lists;
@@ -71,7 +71,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         if (!await LoadListAsync(id, ct)) return NotFound();
         if (!await ContactWrites.RemoveFromListAsync(db, id, contactId, ct)) return NotFound();
         if (!Request.IsHtmx()) return Redirect(id, "Removed from the list.", false);
-        this.Toast("Removed from the list.", events: "list-count-changed");
+        Response.Toast("Removed from the list.", events: "list-count-changed");
         return Content("", "text/html");
     }
 
@@ -110,7 +110,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     private IActionResult Answer(long id, string message, bool isError)
     {
         if (!Request.IsHtmx()) return Redirect(id, message, isError);
-        this.Toast(message, isError, isError ? [] : ["members-changed", "list-count-changed"]);
+        Response.Toast(message, isError, isError ? [] : ["members-changed", "list-count-changed"]);
         return new NoContentResult();
     }
 

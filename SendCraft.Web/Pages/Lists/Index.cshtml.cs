@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
-using SendCraft.Web.Pages.Shared;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Lists;
@@ -48,7 +48,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
             TempData["Flash"] = message;
             return RedirectToPage();
         }
-        this.Toast(message, events: "lists-changed");
+        Response.Toast(message, events: "lists-changed");
         return Partial("_NewList", new NewListForm(null, null, null));
     }
 
@@ -67,7 +67,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
             TempData["Flash"] = message;
             return RedirectToPage();
         }
-        this.Toast(message);
+        Response.Toast(message);
         return Content("", "text/html");
     }
 

@@ -1,9 +1,9 @@
-using System.Text.Json;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Settings;
@@ -52,7 +52,7 @@ public sealed class MembersModel(SendCraftDbContext db, CurrentWorkspace current
 
         var message = $"{member.User?.Email} was removed from the workspace.";
         if (!Request.IsHtmx()) return Redirect(message, false);
-        Toast(message, false);
+        Response.Toast(message);
         return Content("", "text/html"); // the row's outerHTML becomes nothing
     }
 
@@ -87,14 +87,14 @@ public sealed class MembersModel(SendCraftDbContext db, CurrentWorkspace current
         if (invitation is null) return NotFound();
         await workspaces.RevokeInvitationAsync(invitation.Id);
         if (!Request.IsHtmx()) return Redirect($"The invitation for {invitation.Email} was revoked.", false);
-        Toast($"The invitation for {invitation.Email} was revoked.", false);
+        Response.Toast($"The invitation for {invitation.Email} was revoked.");
         return Partial("_Invitations", await LoadInvitationsAsync());
     }
 
     private async Task<IActionResult> AnswerRowAsync(long id, string message, bool isError)
     {
         if (!Request.IsHtmx()) return Redirect(message, isError);
-        Toast(message, isError);
+        Response.Toast(message, isError);
         var row = (await LoadMembersAsync(null, id)).SingleOrDefault();
         return row is null ? Content("", "text/html") : Partial("_MemberRow", row);
     }
@@ -103,12 +103,6 @@ public sealed class MembersModel(SendCraftDbContext db, CurrentWorkspace current
     {
         TempData[isError ? "FlashError" : "Flash"] = message;
         return RedirectToPage();
-    }
-
-    private void Toast(string message, bool isError)
-    {
-        Response.Headers.Vary = "HX-Request";
-        Response.Headers["HX-Trigger"] = JsonSerializer.Serialize(new { toast = new { message, level = isError ? "error" : "success" } });
     }
 
     private async Task<IReadOnlyList<MemberRow>> LoadMembersAsync(string? query, long? id = null)
