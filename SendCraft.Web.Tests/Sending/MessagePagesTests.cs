@@ -115,6 +115,31 @@ public abstract class MessagePagesTests(DatabaseKind kind)
         Assert.Equal(HttpStatusCode.NotFound, forged.StatusCode);
         Assert.Equal(MessageStatus.Queued, await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().Where(m => m.Id == foreign.Id).Select(m => m.Status).SingleAsync()));
     }
+
+    [Fact]
+    public async Task MessageLog_PagesByKeyset_OlderAndBackNewer()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);
+        var owner = await app.SetUpOwnerAsync(workspace: "Acme");
+        var (workspace, account, _) = await app.CreateSenderAsync(SmtpSink.FreePort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
+        await app.QueueBulkAsync(workspace, account, 120);
+
+        static List<string> Recipients(AngleSharp.Dom.IDocument page) =>
+            page.QuerySelectorAll("#message-table tbody tr a").Select(a => a.TextContent).ToList();
+        var first = await owner.GetPageAsync("/messages");
+        Assert.Equal(50, Recipients(first).Count);
+        Assert.Equal("user119@rcpt.test", Recipients(first)[0]); // newest first
+        Assert.Null(first.QuerySelector("#newer"));
+
+        var second = await owner.GetPageAsync(first.QuerySelector("#older")!.GetAttribute("href")!);
+        Assert.Equal("user69@rcpt.test", Recipients(second)[0]);
+        var third = await owner.GetPageAsync(second.QuerySelector("#older")!.GetAttribute("href")!);
+        Assert.Equal(20, Recipients(third).Count);
+        Assert.Null(third.QuerySelector("#older"));
+
+        var back = await owner.GetPageAsync(third.QuerySelector("#newer")!.GetAttribute("href")!);
+        Assert.Equal(Recipients(second), Recipients(back));
+    }
 }
 
 public sealed class MessagePagesTests_Sqlite() : MessagePagesTests(DatabaseKind.Sqlite);
