@@ -89,12 +89,26 @@ public static class OutboxBuilders
         app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().Include(m => m.AttemptLog).OrderBy(m => m.Id).ToListAsync());
 
     /// <summary>Polls until <paramref name="done"/> holds for the outbox rows, or fails after <paramref name="timeout"/>.</summary>
-    public static async Task<List<OutboundMessage>> WaitForMessagesAsync(this SendCraftApp app, Func<List<OutboundMessage>, bool> done, TimeSpan? timeout = null)
+    public static Task<List<OutboundMessage>> WaitForMessagesAsync(this SendCraftApp app, Func<List<OutboundMessage>, bool> done, TimeSpan? timeout = null) =>
+        PollAsync(() => app.QueryAsync(LoadAsync), done, timeout);
+
+    /// <summary>The same, straight on the database: for an app running in another process (AppProcess).</summary>
+    public static Task<List<OutboundMessage>> WaitForMessagesAsync(TestDatabase database, Func<List<OutboundMessage>, bool> done, TimeSpan? timeout = null) =>
+        PollAsync(async () =>
+        {
+            await using var db = DirectDb.Open(database);
+            return await LoadAsync(db);
+        }, done, timeout);
+
+    private static Task<List<OutboundMessage>> LoadAsync(SendCraftDbContext db) =>
+        db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(m => m.Id).ToListAsync();
+
+    private static async Task<List<OutboundMessage>> PollAsync(Func<Task<List<OutboundMessage>>> load, Func<List<OutboundMessage>, bool> done, TimeSpan? timeout)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (true)
         {
-            var rows = await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(m => m.Id).ToListAsync());
+            var rows = await load();
             if (done(rows)) return rows;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException("Outbox did not reach the expected state: " +

@@ -28,7 +28,7 @@ public sealed partial class SmtpSink : IAsyncDisposable
 
     public static async Task<SmtpSink> StartAsync(bool dump = true, int backlog = 256)
     {
-        var port = FreePort();
+        var port = RepoPaths.FreeLoopbackPort();
         var dir = Directory.CreateTempSubdirectory("smtp-sink-").FullName;
         // smtp-sink drops root privileges to 'nobody', who must be able to write the dump.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
@@ -61,13 +61,6 @@ public sealed partial class SmtpSink : IAsyncDisposable
     {
         using var stream = new FileStream(DumpFile!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(stream).ReadToEnd();
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

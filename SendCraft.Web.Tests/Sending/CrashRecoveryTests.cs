@@ -30,7 +30,7 @@ public abstract class CrashRecoveryTests(DatabaseKind kind)
         }
 
         // Let it get going, then pull the plug in the middle of the run.
-        await WaitUntilAsync(app.Database, rows => rows.Count(r => r.Status == MessageStatus.Sent) >= Total / 4, TimeSpan.FromSeconds(90));
+        await OutboxBuilders.WaitForMessagesAsync(app.Database, rows => rows.Count(r => r.Status == MessageStatus.Sent) >= Total / 4, TimeSpan.FromSeconds(90));
         app.Kill();
         int inFlight;
         await using (var db = DirectDb.Open(app.Database))
@@ -40,7 +40,7 @@ public abstract class CrashRecoveryTests(DatabaseKind kind)
         Assert.True(inFlight > 0 || sink.Recipients().Count < Total, "The kill came too late to test anything.");
 
         await app.RestartAsync();
-        var final = await WaitUntilAsync(app.Database, rows => rows.All(r => r.Status == MessageStatus.Sent), TimeSpan.FromSeconds(120));
+        var final = await OutboxBuilders.WaitForMessagesAsync(app.Database, rows => rows.All(r => r.Status == MessageStatus.Sent), TimeSpan.FromSeconds(120));
 
         var received = sink.Recipients();
         var expected = final.Select(r => r.Recipient).ToHashSet();
@@ -79,20 +79,6 @@ public abstract class CrashRecoveryTests(DatabaseKind kind)
         }));
         await db.SaveChangesAsync();
         return account.Id;
-    }
-
-    private static async Task<List<OutboundMessage>> WaitUntilAsync(TestDatabase database, Func<List<OutboundMessage>, bool> done, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            await using var db = DirectDb.Open(database);
-            var rows = await db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().ToListAsync();
-            if (done(rows)) return rows;
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException(string.Join(", ", rows.GroupBy(r => r.Status).Select(g => $"{g.Key}={g.Count()}")));
-            await Task.Delay(100);
-        }
     }
 }
 

@@ -71,7 +71,7 @@ public abstract class MessagePagesTests(DatabaseKind kind)
     {
         await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);
         var owner = await app.SetUpOwnerAsync(workspace: "Acme");
-        var (_, account, _) = await app.CreateSenderAsync(SmtpSink.FreePort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
+        var (_, account, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
 
         var injected = await owner.SubmitFormAsync("/messages/compose", new()
         {
@@ -98,7 +98,7 @@ public abstract class MessagePagesTests(DatabaseKind kind)
     {
         await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);
         var owner = await app.SetUpOwnerAsync(workspace: "Acme");
-        var (workspace, account, _) = await app.CreateSenderAsync(SmtpSink.FreePort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
+        var (workspace, account, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
         var message = (await app.QueueAsync(workspace, account, ["ann@rcpt.test"])).Single();
 
         var page = await owner.GetPageAsync($"/messages/{message.Id}");
@@ -108,7 +108,7 @@ public abstract class MessagePagesTests(DatabaseKind kind)
         Assert.NotNull((await owner.GetPageAsync($"/messages/{message.Id}")).QuerySelector("#retry-message"));
 
         // Someone working in another workspace cannot see or act on it.
-        var (otherWorkspace, otherAccount, _) = await app.CreateSenderAsync(SmtpSink.FreePort(), domain: "other.test", workspaceName: "Other");
+        var (otherWorkspace, otherAccount, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), domain: "other.test", workspaceName: "Other");
         var foreign = (await app.QueueAsync(otherWorkspace, otherAccount, ["zed@rcpt.test"])).Single();
         Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync($"/messages/{foreign.Id}")).StatusCode);
         var forged = await owner.PostWithTokenAsync($"/messages/{foreign.Id}?handler=Cancel", []);
@@ -121,7 +121,7 @@ public abstract class MessagePagesTests(DatabaseKind kind)
     {
         await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);
         var owner = await app.SetUpOwnerAsync(workspace: "Acme");
-        var (workspace, account, _) = await app.CreateSenderAsync(SmtpSink.FreePort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
+        var (workspace, account, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
         await app.QueueBulkAsync(workspace, account, 120);
 
         static List<string> Recipients(AngleSharp.Dom.IDocument page) =>

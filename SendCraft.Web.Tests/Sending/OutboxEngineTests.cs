@@ -97,7 +97,7 @@ public abstract class OutboxEngineTests(DatabaseKind kind)
     [Fact]
     public async Task UnreachableServer_DefersWithBackoff_ThenFailsAfterMaxAttempts()
     {
-        var closedPort = SmtpSink.FreePort(); // nothing listens here
+        var closedPort = RepoPaths.FreeLoopbackPort(); // nothing listens here
         await using var app = await SendCraftApp.StartAsync(kind, FastRetries);
         var (workspace, account, _) = await app.CreateSenderAsync(closedPort);
         await app.QueueAsync(workspace, account, ["nobody@rcpt.test"]);

@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Htmx;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace SendCraft.Web.Infrastructure;
 
@@ -11,5 +14,20 @@ public static class HtmxToast
         var payload = new Dictionary<string, object> { ["toast"] = new { message, level = isError ? "error" : "success" } };
         foreach (var e in events) payload[e] = "";
         response.Headers["HX-Trigger"] = JsonSerializer.Serialize(payload);
+    }
+
+    /// <summary>
+    /// A row was deleted. htmx swaps the row (outerHTML) for an empty body and shows a toast; a plain form post
+    /// (no JavaScript) gets the message as a flash on <paramref name="fallback"/>.
+    /// </summary>
+    public static IActionResult RowDeleted(this PageModel page, string message, IActionResult fallback, params string[] events)
+    {
+        if (!page.Request.IsHtmx())
+        {
+            page.TempData["Flash"] = message;
+            return fallback;
+        }
+        page.Response.Toast(message, isError: false, events);
+        return new ContentResult { Content = "", ContentType = "text/html" };
     }
 }

@@ -78,13 +78,13 @@ public sealed class WorkspaceService(SendCraftDbContext db, WorkspaceScope scope
         return null;
     }
 
-    public async Task<string?> RevokeInvitationAsync(long invitationId)
+    /// <summary>Revokes an invitation of the current workspace; its link stops working. Revoking twice changes nothing.</summary>
+    public async Task RevokeInvitationAsync(long invitationId)
     {
         var invitation = await db.Invitations.FirstOrDefaultAsync(i => i.Id == invitationId);
-        if (invitation is null) return null;
+        if (invitation is null) return;
         invitation.RevokedAt ??= Now;
         await db.SaveChangesAsync();
-        return null;
     }
 
     /// <summary>Changes a member's role in the current workspace. Null on success, else the reason it was refused.</summary>

@@ -88,13 +88,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
         db.SendingDomains.Remove(domain);
         await db.SaveChangesAsync();
         var message = $"{domain.Name} and its DKIM key were deleted.";
-        if (!Request.IsHtmx())
-        {
-            TempData["Flash"] = message;
-            return Redirect("/domains");
-        }
-        Response.Toast(message);
-        return Content("", "text/html");
+        return this.RowDeleted(message, Redirect("/domains"));
     }
 
     private async Task<IActionResult> FormAgainAsync()

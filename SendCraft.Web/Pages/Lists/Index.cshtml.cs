@@ -62,13 +62,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         db.ContactLists.Remove(list);
         await db.SaveChangesAsync(ct);
         var message = $"List {list.Name} deleted. Its contacts were kept.";
-        if (!Request.IsHtmx())
-        {
-            TempData["Flash"] = message;
-            return RedirectToPage();
-        }
-        Response.Toast(message);
-        return Content("", "text/html");
+        return this.RowDeleted(message, RedirectToPage());
     }
 
     /// <summary>Name required, at most 100 characters, unique in the workspace; description at most 500.</summary>

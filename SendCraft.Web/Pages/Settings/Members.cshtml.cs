@@ -29,12 +29,6 @@ public sealed class MembersModel(SendCraftDbContext db, CurrentWorkspace current
         Invitations = await LoadInvitationsAsync();
     }
 
-    public async Task<IActionResult> OnGetRowAsync(long id)
-    {
-        var row = (await LoadMembersAsync(null, id)).SingleOrDefault();
-        return row is null ? NotFound() : Partial("_MemberRow", row);
-    }
-
     public async Task<IActionResult> OnPostRoleAsync(long id, WorkspaceRole role)
     {
         var member = await db.WorkspaceMembers.FirstOrDefaultAsync(m => m.Id == id);
@@ -50,10 +44,7 @@ public sealed class MembersModel(SendCraftDbContext db, CurrentWorkspace current
         var error = await workspaces.RemoveAsync(member, ActorRole);
         if (error is not null) return await AnswerRowAsync(id, error, isError: true);
 
-        var message = $"{member.User?.Email} was removed from the workspace.";
-        if (!Request.IsHtmx()) return Redirect(message, false);
-        Response.Toast(message);
-        return Content("", "text/html"); // the row's outerHTML becomes nothing
+        return this.RowDeleted($"{member.User?.Email} was removed from the workspace.", RedirectToPage());
     }
 
     public async Task<IActionResult> OnPostInviteAsync(string? email, WorkspaceRole role)

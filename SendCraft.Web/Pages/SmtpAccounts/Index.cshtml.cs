@@ -85,13 +85,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
         db.SmtpAccounts.Remove(account);
         await db.SaveChangesAsync();
         var message = $"SMTP account {account.FromEmail} was deleted.";
-        if (!Request.IsHtmx())
-        {
-            TempData["Flash"] = message;
-            return Redirect("/smtp-accounts");
-        }
-        Response.Toast(message);
-        return Content("", "text/html");
+        return this.RowDeleted(message, Redirect("/smtp-accounts"));
     }
 
     private async Task<IActionResult> AnswerRowAsync(long id, string message, bool isError)

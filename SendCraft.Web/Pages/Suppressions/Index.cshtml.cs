@@ -84,13 +84,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
         db.Suppressions.Remove(suppression);
         await db.SaveChangesAsync();
         var message = $"{suppression.Email} was removed from the suppression list and can be sent to again.";
-        if (!Request.IsHtmx())
-        {
-            TempData["Flash"] = message;
-            return Redirect("/suppressions");
-        }
-        Response.Toast(message);
-        return Content("", "text/html");
+        return this.RowDeleted(message, Redirect("/suppressions"));
     }
 
     public static string ReasonText(SuppressionReason reason) => reason switch
