@@ -25,7 +25,9 @@ public sealed class MimeOracleTests
     {
         await using var server = FaultySmtpServer.Start(new FaultySmtpOptions());
         await using var app = await SendCraftApp.StartAsync(DatabaseKind.Sqlite, Fast);
-        var (workspace, account, publicKey) = await app.CreateSenderAsync(server.Port, domain: "oracle.test");
+        // One connection: the copies for to, cc and bcc then go out over it one after the other, and all but the
+        // first reuse the body built for the first (MimeBuilder's per-connection cache), which must not change a byte.
+        var (workspace, account, publicKey) = await app.CreateSenderAsync(server.Port, domain: "oracle.test", maxConnections: 1);
 
         (string Subject, string? Text, string? Html, string To, string? Cc, AttachmentInput[] Attachments) composed = shape switch
         {
@@ -58,6 +60,17 @@ public sealed class MimeOracleTests
         Assert.Equal(attachments.Select(a => a.FileName), parsedAttachments.Select(a => a.GetProperty("filename").GetString()));
         Assert.Equal(attachments.Select(a => Convert.ToHexStringLower(SHA256.HashData(a.Data))), parsedAttachments.Select(a => a.GetProperty("sha256").GetString()));
         Assert.Equal(attachments.Select(a => a.ContentType), parsedAttachments.Select(a => a.GetProperty("content_type").GetString()));
+
+        Assert.Equal(queued.Count, server.Messages.Count);
+        foreach (var copy in server.Messages.Where(m => m != message))
+        {
+            var parsedCopy = await ParseWithPythonAsync(copy.Data, DkimKeys.DnsRecordValue(publicKey));
+            Assert.True(parsedCopy.GetProperty("dkim_valid").GetBoolean(), $"DKIM of the copy for {string.Join(", ", copy.Recipients)}");
+            Assert.Equal(Normalize(text), Normalize(parsedCopy.GetProperty("text").GetString()));
+            Assert.Equal(Normalize(html), Normalize(parsedCopy.GetProperty("html").GetString()));
+            Assert.Equal(parsedAttachments.Select(a => a.GetProperty("sha256").GetString()),
+                parsedCopy.GetProperty("attachments").EnumerateArray().Select(a => a.GetProperty("sha256").GetString()));
+        }
     }
 
     [Fact]

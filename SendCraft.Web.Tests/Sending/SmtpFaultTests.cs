@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Sending;
 using SendCraft.Web.Tests.Infrastructure;
 
 namespace SendCraft.Web.Tests.Sending;
@@ -76,6 +77,27 @@ public abstract class SmtpFaultTests(DatabaseKind kind)
         var row = (await app.WaitForMessagesAsync(all => all.Single().Status == MessageStatus.Failed)).Single();
         Assert.Equal(552, row.LastSmtpCode);
         Assert.Equal(0, await app.QueryAsync(db => db.Suppressions.IgnoreQueryFilters().CountAsync())); // the address is fine
+    }
+
+    [Fact]
+    public async Task MessageOverTheServersSizeLimit_FailsWithoutTransmission_AndASmallOneGoesThrough()
+    {
+        // SIZE 3000: the small message (about 1 KB) fits, the one with a 4 KB attachment does not.
+        await using var server = FaultySmtpServer.Start(new FaultySmtpOptions { MaxSize = 3000 });
+        var (app, workspace, account) = await StartAsync(kind, server);
+        await using var _ = app;
+        await app.QueueAsync(workspace, account, ["small@rcpt.test"], subject: "Small");
+        await app.QueueAsync(workspace, account, ["large@rcpt.test"], subject: "Large",
+            attachments: [new AttachmentInput("big.bin", "application/octet-stream", new byte[4000])]);
+
+        var rows = await app.WaitForMessagesAsync(all => all.Count == 2 && all.All(m => m.Status is MessageStatus.Sent or MessageStatus.Failed));
+        var large = rows.Single(m => m.Recipient == "large@rcpt.test");
+        Assert.Equal(MessageStatus.Failed, large.Status);
+        Assert.Equal(552, large.LastSmtpCode);
+        Assert.Contains("at most 3,000", large.LastSmtpResponse);
+        Assert.Equal(MessageStatus.Sent, rows.Single(m => m.Recipient == "small@rcpt.test").Status);
+        Assert.Equal(["small@rcpt.test"], server.Messages.SelectMany(m => m.Recipients));
+        Assert.DoesNotContain(server.Commands, c => c.Contains("large@rcpt.test", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]

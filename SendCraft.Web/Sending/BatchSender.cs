@@ -53,9 +53,7 @@ public sealed class BatchSender(
         try
         {
             endpoint = SmtpEndpoint.For(account, secrets);
-            signer = string.IsNullOrEmpty(account.Domain.DkimPrivateKeyProtected)
-                ? null
-                : DkimKeys.CreateSigner(secrets.Unprotect(account.Domain.DkimPrivateKeyProtected), account.Domain.Name, account.Domain.DkimSelector);
+            signer = SignerFor(account.Domain);
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {
@@ -94,6 +92,8 @@ public sealed class BatchSender(
             }
             catch (OperationCanceledException) { return; }
 
+            var bodies = new Dictionary<long, MimeEntity>(); // this connection's own: see MimeBuilder.Build
+            var bodySizes = new Dictionary<MimeEntity, long>(ReferenceEqualityComparer.Instance);
             await using (lease)
             {
                 while (!ct.IsCancellationRequested && queue.TryDequeue(out var message))
@@ -103,9 +103,14 @@ public sealed class BatchSender(
                     string? headers = null;
                     try
                     {
-                        var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow());
+                        var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow(), bodies);
                         signer?.Sign(mime, DkimKeys.SignedHeaders);
                         headers = HeaderText(mime);
+                        if (TooLarge(lease.Connection!, headers, mime.Body!, bodySizes) is { } tooLarge)
+                        {
+                            results.Add(new DeliveryResult(message, tooLarge, started, Now, headers));
+                            continue;
+                        }
                         var response = await lease.Connection!.SendAsync(mime, sender, [MailboxAddress.Parse(message.Recipient)], ct);
                         results.Add(new DeliveryResult(message, SmtpOutcome.Sent(response), started, Now, headers));
                     }
@@ -132,7 +137,36 @@ public sealed class BatchSender(
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    private static string HeaderText(MimeMessage message)
+    /// <summary>
+    /// The server's SIZE limit, checked here because the pool drops the SIZE capability (see SmtpConnectionPool):
+    /// a message over it fails at once, as the server would have refused it (RFC 1870: 552).
+    /// </summary>
+    private static SmtpOutcome? TooLarge(SmtpClient client, string headers, MimeEntity body, Dictionary<MimeEntity, long> bodySizes)
+    {
+        if (client.MaxSize == 0) return null;
+        if (!bodySizes.TryGetValue(body, out var bodySize))
+        {
+            using var measure = new MimeKit.IO.MeasuringStream();
+            body.WriteTo(FormatOptions.Default, measure);
+            bodySizes[body] = bodySize = measure.Length;
+        }
+        var size = System.Text.Encoding.UTF8.GetByteCount(headers) + 2 + bodySize;
+        return size <= client.MaxSize ? null : new SmtpOutcome(OutcomeKind.Failed, 552,
+            $"Not sent: the message is {size:N0} bytes and the server accepts at most {client.MaxSize:N0} (its SIZE limit).");
+    }
+
+    // Decrypting the key and loading it costs tens of milliseconds, far more than a batch's signatures would need per
+    // message, so a signer lives as long as its key. Keyed by the encrypted key itself: a new key makes a new entry
+    // (old entries stay until restart; there are as many as keys ever used, a handful).
+    private readonly ConcurrentDictionary<(string ProtectedKey, string Domain, string Selector), DkimSigner> _signers = new();
+
+    private DkimSigner? SignerFor(SendingDomain domain) =>
+        string.IsNullOrEmpty(domain.DkimPrivateKeyProtected)
+            ? null
+            : _signers.GetOrAdd((domain.DkimPrivateKeyProtected, domain.Name, domain.DkimSelector),
+                key => DkimKeys.CreateSigner(secrets.Unprotect(key.ProtectedKey), key.Domain, key.Selector));
+
+    internal static string HeaderText(MimeMessage message)
     {
         using var buffer = new MemoryStream();
         message.Headers.WriteTo(FormatOptions.Default, buffer);

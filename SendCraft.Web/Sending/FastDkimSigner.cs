@@ -33,7 +33,11 @@ public sealed class FastDkimSigner : DkimSigner
         public void BlockUpdate(byte[] input, int inOff, int inLen) => _hash.AppendData(input, inOff, inLen);
         public void BlockUpdate(ReadOnlySpan<byte> input) => _hash.AppendData(input);
         public int GetMaxSignatureSize() => rsa.KeySize / 8;
-        public byte[] GenerateSignature() => rsa.SignHash(_hash.GetHashAndReset(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        // MimeKit asks for one signature per context; the native hash context is freed here rather than by the finalizer.
+        public byte[] GenerateSignature()
+        {
+            using (_hash) return rsa.SignHash(_hash.GetHashAndReset(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
         public bool VerifySignature(byte[] signature) => rsa.VerifyHash(_hash.GetHashAndReset(), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         public void Reset() => _hash.GetHashAndReset();
     }

@@ -6,7 +6,12 @@ namespace SendCraft.Web.Sending;
 /// <summary>Turns an outbox row and its content into the MIME message that is signed and transmitted.</summary>
 public static class MimeBuilder
 {
-    public static MimeMessage Build(OutboundMessage row, MessageContent content, DateTimeOffset date)
+    /// <param name="bodies">
+    /// Bodies already built for this content, reused: a bulk send has thousands of rows over one content, and the body
+    /// (text, HTML, attachments, encoded once) is most of the work. A body is written by one thread at a time only (its
+    /// content streams have one position), so each connection keeps its own.
+    /// </param>
+    public static MimeMessage Build(OutboundMessage row, MessageContent content, DateTimeOffset date, Dictionary<long, MimeEntity>? bodies = null)
     {
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(content.FromName, content.FromAddress));
@@ -15,7 +20,21 @@ public static class MimeBuilder
         message.Subject = content.Subject;
         message.Date = date;
         message.MessageId = row.MessageId;
+        // Before signing: MIME-Version is a signed header, and MimeKit would otherwise add it only when writing.
+        message.MimeVersion = new Version(1, 0);
 
+        if (bodies is not null && content.Id != 0 && bodies.TryGetValue(content.Id, out var built))
+        {
+            message.Body = built;
+            return message;
+        }
+        message.Body = BuildBody(content);
+        if (bodies is not null && content.Id != 0) bodies[content.Id] = message.Body;
+        return message;
+    }
+
+    private static MimeEntity BuildBody(MessageContent content)
+    {
         var body = new BodyBuilder { HtmlBody = content.HtmlBody, TextBody = content.TextBody };
         foreach (var a in content.Attachments)
         {
@@ -24,11 +43,11 @@ public static class MimeBuilder
             var part = (MimePart)body.Attachments.Add(a.FileName, a.Data, ContentType.Parse(a.ContentType));
             part.ContentTransferEncoding = ContentEncoding.Base64;
         }
-        message.Body = body.ToMessageBody();
+        var entity = body.ToMessageBody();
 
         // 7-bit transfer encodings before signing, so no server on the way re-encodes the body and breaks DKIM.
-        message.Prepare(EncodingConstraint.SevenBit);
-        return message;
+        entity.Prepare(EncodingConstraint.SevenBit);
+        return entity;
     }
 
     /// <summary>A Message-ID unique to the row, in the sending domain (RFC 5322 §3.6.4).</summary>

@@ -92,74 +92,70 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         return Rows.CountAsync(m => m.SmtpAccountId == accountId && m.SentAt >= midnight, ct);
     }
 
-    /// <summary>Writes the outcomes of a batch in one transaction: status, next try, attempt log, suppressions.</summary>
+    /// <summary>
+    /// Writes the outcomes of a batch in one transaction: status, next try, attempt log, suppressions. The per-row
+    /// statements are two prepared commands reused for every row: EF's ExecuteUpdate and SaveChanges cost several
+    /// hundred microseconds of CPU a row (measured with `bench/run sending`), more than the SMTP transmission.
+    /// </summary>
     public async Task RecordAsync(IReadOnlyList<DeliveryResult> results, CancellationToken ct)
     {
         if (results.Count == 0) return;
-        var me = _options.InstanceId;
         var random = Random.Shared;
-        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var newSuppressions = new Dictionary<(long, string), Suppression>();
-        foreach (var r in results)
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            var m = r.Message;
-            var mine = Rows.Where(x => x.Id == m.Id && x.LeaseOwner == me && x.Status == MessageStatus.Sending);
-            if (r.PostponeUntil is { } until)
+            await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await using var writes = new OutcomeWrites(db, _options.InstanceId);
+            var newSuppressions = new Dictionary<(long, string), Suppression>();
+            foreach (var r in results)
             {
-                await mine.ExecuteUpdateAsync(s => s
-                    .SetProperty(x => x.Status, MessageStatus.Deferred).SetProperty(x => x.DueAt, until)
-                    .SetProperty(x => x.LeaseOwner, (string?)null).SetProperty(x => x.LastSmtpResponse, r.Outcome.Response), ct);
-                continue;
-            }
-
-            var attempts = m.Attempts + 1;
-            var outcome = r.Outcome.Kind == OutcomeKind.Deferred && attempts >= _options.MaxAttempts ? r.Outcome.GiveUp(attempts) : r.Outcome;
-            var status = outcome.Kind switch
-            {
-                OutcomeKind.Sent => MessageStatus.Sent,
-                OutcomeKind.Deferred => MessageStatus.Deferred,
-                _ => MessageStatus.Failed,
-            };
-            var dueAt = outcome.Kind == OutcomeKind.Deferred
-                ? r.FinishedAt + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, random.NextDouble())
-                : r.FinishedAt;
-            DateTime? sentAt = outcome.Kind == OutcomeKind.Sent ? r.FinishedAt : null;
-            var changed = await mine.ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.Status, status)
-                .SetProperty(x => x.Attempts, attempts)
-                .SetProperty(x => x.DueAt, dueAt)
-                .SetProperty(x => x.SentAt, sentAt)
-                .SetProperty(x => x.LeaseOwner, (string?)null)
-                .SetProperty(x => x.LastSmtpCode, outcome.Code)
-                .SetProperty(x => x.LastSmtpResponse, outcome.Response)
-                .SetProperty(x => x.SentHeaders, r.SentHeaders), ct);
-            if (changed == 0) continue; // our lease ran out and another worker owns the row now
-
-            db.MessageAttempts.Add(new MessageAttempt
-            {
-                WorkspaceId = m.WorkspaceId, MessageId = m.Id, StartedAt = r.StartedAt, FinishedAt = r.FinishedAt,
-                Outcome = outcome.Kind switch { OutcomeKind.Sent => AttemptOutcome.Sent, OutcomeKind.Deferred => AttemptOutcome.Deferred, _ => AttemptOutcome.Failed },
-                SmtpCode = outcome.Code, Response = outcome.Response,
-            });
-            if (outcome.SuppressRecipient)
-            {
-                newSuppressions.TryAdd((m.WorkspaceId, m.Recipient), new Suppression
+                var m = r.Message;
+                if (r.PostponeUntil is { } until)
                 {
-                    WorkspaceId = m.WorkspaceId, Email = m.Recipient, Reason = SuppressionReason.HardBounce,
-                    Detail = outcome.Response, CreatedAt = r.FinishedAt,
-                });
+                    await writes.PostponeAsync(m.Id, until, r.Outcome.Response, ct);
+                    continue;
+                }
+
+                var attempts = m.Attempts + 1;
+                var outcome = r.Outcome.Kind == OutcomeKind.Deferred && attempts >= _options.MaxAttempts ? r.Outcome.GiveUp(attempts) : r.Outcome;
+                var (status, attempt) = outcome.Kind switch
+                {
+                    OutcomeKind.Sent => (MessageStatus.Sent, AttemptOutcome.Sent),
+                    OutcomeKind.Deferred => (MessageStatus.Deferred, AttemptOutcome.Deferred),
+                    _ => (MessageStatus.Failed, AttemptOutcome.Failed),
+                };
+                var dueAt = outcome.Kind == OutcomeKind.Deferred
+                    ? r.FinishedAt + RetryPolicy.Delay(attempts, _options.RetryBaseDelay, _options.RetryMaxDelay, random.NextDouble())
+                    : r.FinishedAt;
+                DateTime? sentAt = outcome.Kind == OutcomeKind.Sent ? r.FinishedAt : null;
+                if (!await writes.OutcomeAsync(m.Id, status, attempts, dueAt, sentAt, outcome, r.SentHeaders, ct))
+                    continue; // our lease ran out and another worker owns the row now
+
+                await writes.AttemptAsync(m, r, attempt, outcome, ct);
+                if (outcome.SuppressRecipient)
+                {
+                    newSuppressions.TryAdd((m.WorkspaceId, m.Recipient), new Suppression
+                    {
+                        WorkspaceId = m.WorkspaceId, Email = m.Recipient, Reason = SuppressionReason.HardBounce,
+                        Detail = outcome.Response, CreatedAt = r.FinishedAt,
+                    });
+                }
             }
+            if (newSuppressions.Count > 0)
+            {
+                var emails = newSuppressions.Keys.Select(k => k.Item2).ToList();
+                var existing = (await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
+                    .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct)).Select(s => (s.WorkspaceId, s.Email)).ToHashSet();
+                db.Suppressions.AddRange(newSuppressions.Where(kv => !existing.Contains(kv.Key)).Select(kv => kv.Value));
+                await db.SaveChangesAsync(ct);
+                db.ChangeTracker.Clear();
+            }
+            await tx.CommitAsync(ct);
         }
-        if (newSuppressions.Count > 0)
+        finally
         {
-            var emails = newSuppressions.Keys.Select(k => k.Item2).ToList();
-            var existing = (await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
-                .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct)).Select(s => (s.WorkspaceId, s.Email)).ToHashSet();
-            db.Suppressions.AddRange(newSuppressions.Where(kv => !existing.Contains(kv.Key)).Select(kv => kv.Value));
+            await db.Database.CloseConnectionAsync();
         }
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        db.ChangeTracker.Clear();
     }
 
     /// <summary>Marks rows suppressed without contacting any server.</summary>

@@ -4,7 +4,8 @@ using SendCraft.Web.Data;
 namespace SendCraft.Web.Sending;
 
 /// <summary>
-/// The worker loop of one instance (hosted service): claim a batch, send it, record every outcome, repeat.
+/// The worker loop of one instance (hosted service): claim a batch, send it, record every outcome, repeat
+/// (pipelined: see LoopAsync).
 /// On shutdown the batch in hand is given a short grace period to finish; whatever is still leased is then
 /// released to the queue, so a restart or another instance picks it up at once rather than after the lease.
 /// </summary>
@@ -41,84 +42,127 @@ public sealed class OutboxWorker(
         }
     }
 
+    /// <summary>A claimed batch, ready to send.</summary>
+    private sealed record ClaimedBatch(List<OutboundMessage> Messages, Dictionary<long, SmtpAccount> Accounts, int Claimed);
+
+    private static readonly ClaimedBatch Nothing = new([], [], 0);
+
+    /// <summary>
+    /// A pipeline: while one batch is on the wire, the database work runs beside it, one statement at a time in a
+    /// chain (SQLite has one writer, and a claim waiting for a record would otherwise stall the next send):
+    /// record the previous batch, then claim the next one. At most one batch is sent-but-unrecorded and one claimed
+    /// ahead, so the rows a crash can send twice stay within two batches, and the claimed-ahead rows of a stopped
+    /// worker are released at shutdown. Database steps start with Task.Run: Microsoft.Data.Sqlite's async methods
+    /// complete synchronously, so without it a record would run on this loop's thread before the next send.
+    /// </summary>
     private async Task LoopAsync(CancellationToken stopping, CancellationToken sending)
     {
-        // Recording a batch overlaps with claiming and sending the next one; at most one record is pending,
-        // so the rows sent but not yet recorded (the duplicates a crash could cause) stay within two batches.
-        var pendingRecord = Task.CompletedTask;
+        var database = Task.CompletedTask; // the last database step in the chain
+        var next = ChainClaim(ref database, stopping);
+        var failed = false;
         while (!stopping.IsCancellationRequested)
         {
-            var claimed = 0;
             try
             {
-                var (count, record) = await RunOnceAsync(pendingRecord, stopping, sending);
-                claimed = count;
-                pendingRecord = record;
+                if (failed)
+                {
+                    failed = false;
+                    await Task.Delay(_options.PollInterval, stopping);
+                    next = ChainClaim(ref database, stopping);
+                }
+                var batch = await next;
+                if (batch.Claimed == 0)
+                {
+                    await AwaitQuietlyAsync(database);
+                    await signal.WaitAsync(_options.PollInterval, stopping);
+                    next = ChainClaim(ref database, stopping);
+                    continue;
+                }
+                // Claim the following batch while this one is sent (only when this one was full: a short batch means the queue is drained).
+                next = batch.Claimed >= _options.BatchSize ? ChainClaim(ref database, stopping) : Task.FromResult(Nothing);
+                if (batch.Messages.Count == 0) continue; // all suppressed
+
+                // Daily limits count what was sent before, so they wait for every earlier record.
+                var remaining = new Dictionary<long, int>();
+                if (batch.Accounts.Values.Any(a => a.DailyLimit > 0))
+                {
+                    await AwaitQuietlyAsync(database);
+                    await using var scope = scopes.CreateAsyncScope();
+                    var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
+                    foreach (var account in batch.Accounts.Values.Where(a => a.DailyLimit > 0))
+                        remaining[account.Id] = account.DailyLimit - await store.SentTodayAsync(account.Id, stopping);
+                }
+
+                var sendStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+                var results = await sender.SendAsync(batch.Messages, batch.Accounts, remaining, sending);
+                OutboxMetrics.SendDuration.Record(OutboxMetrics.Since(sendStarted));
+                var previous = database;
+                database = Task.Run(() => RecordAfterAsync(previous, results, batch.Accounts.Keys.ToList()), CancellationToken.None);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested) { break; }
             catch (Exception ex)
             {
                 log.LogError(ex, "Outbox worker loop failed; retrying after {Delay}", _options.PollInterval);
-                pendingRecord = Task.CompletedTask;
-            }
-            if (claimed < _options.BatchSize)
-            {
-                await AwaitQuietlyAsync(pendingRecord);
-                pendingRecord = Task.CompletedTask;
-                await signal.WaitAsync(_options.PollInterval, stopping);
+                await AwaitQuietlyAsync(database);
+                failed = true;
             }
         }
-        await AwaitQuietlyAsync(pendingRecord);
+        await AwaitQuietlyAsync(database);
+        try { await next; } catch (Exception) { /* its rows are released below */ }
     }
 
-    private async Task AwaitQuietlyAsync(Task record)
+    private Task<ClaimedBatch> ChainClaim(ref Task database, CancellationToken stopping)
     {
-        try { await record; }
-        catch (Exception ex) { log.LogError(ex, "Recording a batch failed; its rows return to the queue when their lease ends"); }
+        var previous = database;
+        var claim = Task.Run(() => ClaimAfterAsync(previous, stopping), CancellationToken.None);
+        database = claim;
+        return claim;
+    }
+
+    /// <summary>Waits for a database step; its failure was the step's own (its rows come back when their lease ends), not the waiter's.</summary>
+    private async Task AwaitQuietlyAsync(Task step)
+    {
+        try { await step; }
+        catch (OperationCanceledException) { /* a claim cut short by shutdown: its rows are released */ }
+        catch (Exception ex) { log.LogError(ex, "An outbox database step failed; its rows return to the queue when their lease ends"); }
     }
 
     /// <summary>
-    /// One claim-and-send cycle. Returns how many rows were claimed and the task that records their outcomes,
-    /// which starts once <paramref name="previousRecord"/> has finished.
+    /// Claims a batch once the previous database step is done: leases due rows, marks the suppressed ones, and loads
+    /// the accounts the rest go out through.
     /// </summary>
-    internal async Task<(int Claimed, Task Record)> RunOnceAsync(Task previousRecord, CancellationToken stopping, CancellationToken sending)
+    private async Task<ClaimedBatch> ClaimAfterAsync(Task previous, CancellationToken stopping)
     {
-        List<OutboundMessage> batch;
-        Dictionary<long, SmtpAccount> accounts;
-        var remaining = new Dictionary<long, int>();
-        int suppressedCount;
-        await using (var scope = scopes.CreateAsyncScope())
+        await AwaitQuietlyAsync(previous);
+        var claimStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
+        var batch = await store.ClaimAsync(_options.BatchSize, stopping);
+        if (batch.Count == 0) return Nothing;
+        var claimed = batch.Count;
+
+        var suppressed = await store.SuppressedAsync(batch, stopping);
+        if (suppressed.Count > 0)
         {
-            var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
-            batch = await store.ClaimAsync(_options.BatchSize, stopping);
-            if (batch.Count == 0) return (0, previousRecord);
-
-            var suppressed = await store.SuppressedAsync(batch, stopping);
-            suppressedCount = suppressed.Count;
-            if (suppressed.Count > 0)
-            {
-                await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
-                batch = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
-            }
-
-            accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
-            // Daily counts must include the previous batch's sends, so wait for its record first when limits apply.
-            if (accounts.Values.Any(a => a.DailyLimit > 0)) await previousRecord;
-            foreach (var account in accounts.Values.Where(a => a.DailyLimit > 0))
-                remaining[account.Id] = account.DailyLimit - await store.SentTodayAsync(account.Id, stopping);
+            await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
+            batch = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
         }
-
-        var results = await sender.SendAsync(batch, accounts, remaining, sending);
-        return (batch.Count + suppressedCount, RecordAfterAsync(previousRecord, results, accounts.Keys.ToList()));
+        var accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
+        OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(claimStarted));
+        return new ClaimedBatch(batch, accounts, claimed);
     }
 
     /// <summary>Always recorded, even while stopping: these messages did reach a server.</summary>
     private async Task RecordAfterAsync(Task previousRecord, List<DeliveryResult> results, List<long> accountIds)
     {
         await AwaitQuietlyAsync(previousRecord);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
         await store.RecordAsync(results, CancellationToken.None);
         await store.TouchAccountsAsync(accountIds, CancellationToken.None);
+        OutboxMetrics.RecordDuration.Record(OutboxMetrics.Since(started));
+        foreach (var kind in results.GroupBy(r => r.Outcome.Kind))
+            OutboxMetrics.Messages.Add(kind.Count(), new KeyValuePair<string, object?>("outcome", kind.Key.ToString()));
     }
 }

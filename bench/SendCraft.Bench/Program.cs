@@ -1,6 +1,6 @@
 using SendCraft.Bench;
 
-// One runner, one case per benchmark. Add import, sending, ... as further cases.
+// One runner, one case per benchmark (the import benchmark has its own project: bench/import.sh).
 var options = BenchOptions.Parse(args.Skip(1).ToArray());
 switch (args.FirstOrDefault())
 {
@@ -10,7 +10,10 @@ switch (args.FirstOrDefault())
     case "sending":
         await SendingBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
+    case "sending-stages":
+        await SendingStages.RunAsync(args.Skip(1).ToArray());
+        return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages");
         return 2;
 }
