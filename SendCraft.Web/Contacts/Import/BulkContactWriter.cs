@@ -29,6 +29,9 @@ public abstract class BulkContactWriter(SendCraftDbContext db)
     /// <summary>Called once before the first batch, with the connection open for the whole import.</summary>
     public virtual Task PrepareConnectionAsync(CancellationToken ct) => Task.CompletedTask;
 
+    /// <summary>Called once after the last batch (or a failure), before the connection goes back to the pool.</summary>
+    public virtual Task RestoreConnectionAsync() => Task.CompletedTask;
+
     /// <summary>The contacts of the workspace among <paramref name="emails"/> (normalized), by email.</summary>
     public async Task<Dictionary<string, ExistingContact>> FindAsync(long workspaceId, IReadOnlyList<string> emails, CancellationToken ct)
     {
@@ -87,13 +90,24 @@ public abstract class BulkContactWriter(SendCraftDbContext db)
 internal sealed class SqliteBulkContactWriter(SendCraftDbContext db) : BulkContactWriter(db)
 {
     /// <summary>
-    /// A 64 MB page cache for this connection (SQLite's default is 2 MB): at a million contacts the unique email
-    /// index alone is tens of MB, and every insert lands on a random page of it.
+    /// For this connection, for the import only (restored afterwards, since pooled connections are reused):
+    /// a 64 MB page cache (the default is 2 MB; at a million contacts the email index alone is tens of MB); WAL
+    /// checkpoints every 50,000 pages instead of 1,000, since a batch dirties thousands of pages and a checkpoint after
+    /// every commit copied them all again (commit time 27 s of a 47 s import, measured); and synchronous NORMAL, which in
+    /// WAL mode skips the fsync per commit: a power cut can lose the last batches, never corrupt the file, and the
+    /// import's counters are in the same transactions, so they roll back with the rows they count.
     /// </summary>
-    public override async Task PrepareConnectionAsync(CancellationToken ct)
+    public override async Task PrepareConnectionAsync(CancellationToken ct) =>
+        await ExecuteAsync("PRAGMA cache_size = -65536; PRAGMA wal_autocheckpoint = 50000; PRAGMA synchronous = NORMAL", ct);
+
+    /// <summary>SQLite's defaults again (and the WAL copied back into the database file), as every other user of the pool expects.</summary>
+    public override async Task RestoreConnectionAsync() =>
+        await ExecuteAsync("PRAGMA cache_size = -2000; PRAGMA wal_autocheckpoint = 1000; PRAGMA synchronous = FULL; PRAGMA wal_checkpoint(PASSIVE)", CancellationToken.None);
+
+    private async Task ExecuteAsync(string sql, CancellationToken ct)
     {
         await using var command = NewCommand();
-        command.CommandText = "PRAGMA cache_size = -65536";
+        command.CommandText = sql;
         await command.ExecuteNonQueryAsync(ct);
     }
 

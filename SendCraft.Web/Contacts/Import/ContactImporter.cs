@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Unicode;
+using System.Threading.Channels;
 using CsvHelper;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -9,7 +10,7 @@ using SendCraft.Web.Data.Configurations;
 namespace SendCraft.Web.Contacts.Import;
 
 /// <summary>
-/// Runs one import: streams the file with CsvHelper (never more than one batch of rows in memory), validates and
+/// Runs one import: streams the file with CsvHelper (never more than a few batches of rows in memory), validates and
 /// normalizes each row, merges repeats of an email inside the file, and writes each batch of contacts, list
 /// memberships and the import's counters in one transaction. A crash therefore leaves the counters in step with
 /// what was written.
@@ -35,58 +36,115 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         var mapping = ImportMapping.FromJson(import.MappingJson);
         var writer = BulkContactWriter.For(db);
         var state = new RunState(import, mapping);
-        ErrorReport? errors = null;
-        ErrorReport Errors() => errors ??= ErrorReport.Create(import);
 
-        // Malformed quoting: CsvHelper skips the record and reports it here, during Read().
-        var readerOptions = ReaderOptions(import.Separator) with
-        {
-            OnMalformedRecord = bad =>
-            {
-                import.RowsRead++;
-                import.Invalid++;
-                Errors().Add(bad.LineNumber, Describe(bad.Reason), bad.RawRecord);
-            },
-        };
+        // Reading and writing overlap: one task parses and validates the file into batches while this one writes the
+        // previous batch (on 2 cores the import takes about as long as the slower of the two instead of their sum).
+        // At most two batches wait between them, so memory stays flat whatever the file's size.
+        var batches = Channel.CreateBounded<ParsedBatch>(new BoundedChannelOptions(2) { SingleReader = true, SingleWriter = true });
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var batchSize = _options.BatchSize;
+        var reading = Task.Run(() => ReadFileAsync(import, mapping, batchSize, batches.Writer, stopReading.Token), CancellationToken.None);
 
         // One connection for the whole run: the writer's per-connection settings hold, and no batch waits for the pool.
         await db.Database.OpenConnectionAsync(ct);
         try
         {
             await writer.PrepareConnectionAsync(ct);
-            using var reader = CsvReader.FromFile(import.FilePath, readerOptions);
-            var batch = new List<ImportRow>(_options.BatchSize);
-            while (reader.Read())
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                ct.ThrowIfCancellationRequested();
-                import.RowsRead++;
-                var row = ReadRow(reader, mapping, out var reason);
-                if (row is null)
+                import.RowsRead = batch.RowsRead;
+                import.Invalid = batch.Invalid;
+                import.BytesRead = batch.BytesRead;
+                import.ErrorFilePath = batch.ErrorFilePath ?? import.ErrorFilePath;
+                if (batch.Last)
                 {
-                    import.Invalid++;
-                    Errors().Add(reader.LineNumber, reason!, Encoding.UTF8.GetString(reader.RawRecord));
-                    continue;
+                    import.Status = ImportStatus.Completed;
+                    import.FinishedAt = clock.GetUtcNow().UtcDateTime;
                 }
-                batch.Add(row);
-                if (batch.Count >= _options.BatchSize)
-                {
-                    import.BytesRead = reader.ByteOffset;
-                    await WriteBatchAsync(writer, state, batch, errors, ct);
-                    batch.Clear();
-                }
+                await WriteBatchAsync(writer, state, batch.Rows, ct);
             }
-            import.BytesRead = import.FileSize;
-            import.Status = ImportStatus.Completed;
-            import.FinishedAt = clock.GetUtcNow().UtcDateTime;
-            await WriteBatchAsync(writer, state, batch, errors, ct);
+            await reading; // the error report is closed
+        }
+        catch (Exception writeFailure)
+        {
+            await stopReading.CancelAsync();
+            // A read failure (the file went away, say) ends the loop above as a closed channel: report the read failure itself.
+            try { await reading; }
+            catch (Exception readFailure) when (readFailure is not OperationCanceledException && writeFailure is ChannelClosedException)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(readFailure);
+            }
+            catch (Exception) { /* cancelled because the write failed: the write failure is the one to report */ }
+            throw;
         }
         finally
         {
-            errors?.Dispose();
+            try { await writer.RestoreConnectionAsync(); }
+            catch (Exception ex) { log.LogWarning(ex, "Could not restore the import connection's settings"); }
             await db.Database.CloseConnectionAsync();
         }
         log.LogInformation("Import {ImportId}: {Rows} rows, {Imported} imported, {Updated} updated, {Skipped} skipped, {Merged} merged, {Invalid} invalid",
             import.Id, import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid);
+    }
+
+    /// <summary>A batch of valid rows with the file's counters as they stood at its end.</summary>
+    private sealed record ParsedBatch(List<ImportRow> Rows, long RowsRead, long Invalid, long BytesRead, string? ErrorFilePath, bool Last);
+
+    /// <summary>
+    /// The reading side: streams the file with CsvHelper, validates each row, writes the invalid ones to the error
+    /// report (flushed before their batch is handed over, so the report is never behind the saved counters).
+    /// </summary>
+    private static async Task ReadFileAsync(ContactImport import, ImportMapping mapping, int batchSize, ChannelWriter<ParsedBatch> output, CancellationToken ct)
+    {
+        long rowsRead = 0, invalid = 0;
+        ErrorReport? errors = null;
+        ErrorReport Errors() => errors ??= ErrorReport.Create(import);
+        try
+        {
+            // Malformed quoting: CsvHelper skips the record and reports it here, during Read().
+            var readerOptions = ReaderOptions(import.Separator) with
+            {
+                OnMalformedRecord = bad =>
+                {
+                    rowsRead++;
+                    invalid++;
+                    Errors().Add(bad.LineNumber, Describe(bad.Reason), bad.RawRecord);
+                },
+            };
+            using var reader = CsvReader.FromFile(import.FilePath, readerOptions);
+            var batch = new List<ImportRow>(batchSize);
+            while (reader.Read())
+            {
+                ct.ThrowIfCancellationRequested();
+                rowsRead++;
+                var row = ReadRow(reader, mapping, out var reason);
+                if (row is null)
+                {
+                    invalid++;
+                    Errors().Add(reader.LineNumber, reason!, Encoding.UTF8.GetString(reader.RawRecord));
+                    continue;
+                }
+                batch.Add(row);
+                if (batch.Count >= batchSize)
+                {
+                    errors?.Flush();
+                    await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, reader.ByteOffset, errors?.Path, Last: false), ct);
+                    batch = new List<ImportRow>(batchSize);
+                }
+            }
+            errors?.Flush();
+            await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, import.FileSize, errors?.Path, Last: true), ct);
+            output.Complete();
+        }
+        catch (Exception ex)
+        {
+            output.Complete(new ChannelClosedException(ex));
+            throw;
+        }
+        finally
+        {
+            errors?.Dispose();
+        }
     }
 
     private static string Describe(CsvMalformedReason reason) => reason switch
@@ -133,7 +191,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         return new ImportRow(email, name, attributes);
     }
 
-    private async Task WriteBatchAsync(BulkContactWriter writer, RunState state, List<ImportRow> batch, ErrorReport? errors, CancellationToken ct)
+    private async Task WriteBatchAsync(BulkContactWriter writer, RunState state, List<ImportRow> batch, CancellationToken ct)
     {
         var import = state.Import;
         var workspaceId = import.WorkspaceId;
@@ -188,9 +246,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             await db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == import.ListId && l.WorkspaceId == workspaceId)
                 .ExecuteUpdateAsync(s => s.SetProperty(l => l.MemberCount, l => l.MemberCount + added), ct);
         }
-        errors?.Flush();
         import.HeartbeatAt = now;
-        import.ErrorFilePath = errors?.Path ?? import.ErrorFilePath;
         await SaveProgressAsync(import, ct);
         await transaction.CommitAsync(ct);
     }

@@ -9,8 +9,13 @@ public sealed class ImportOptions
 
     /// <summary>Where uploaded files and error reports are kept. Relative paths are under the content root. Default App_Data/imports.</summary>
     public string Folder { get; set; } = "App_Data/imports";
-    /// <summary>Rows written per transaction.</summary>
-    public int BatchSize { get; set; } = 5000;
+    /// <summary>
+    /// Rows written per transaction. Random emails touch index pages all over, and each commit writes every page its
+    /// batch touched, so fewer, larger commits write far less (1,000,000 rows, `bench/run import`, SQLite: 5,000 a
+    /// batch 35.9 s, 20,000 a batch 22.7 s; MariaDB 62 s and 48 s). On SQLite a batch holds the write lock for about
+    /// half a second.
+    /// </summary>
+    public int BatchSize { get; set; } = 20_000;
     /// <summary>How often the worker looks for queued imports when nothing woke it.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>A running import whose heartbeat is older than this was cut off (the process stopped) and is marked failed.</summary>
