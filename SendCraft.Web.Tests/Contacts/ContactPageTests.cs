@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Tests.Infrastructure;
 
@@ -165,6 +166,33 @@ public abstract class ContactPageTests(DatabaseKind kind)
         Assert.Equal(["alice@example.com", "bob@alicorp.test"], await Search("city:Ber"));
         Assert.Equal(["carol@example.com"], await Search("city: Paris"));
         Assert.Empty(await Search("zed"));
+    }
+
+    [Fact]
+    public async Task AttributeSearch_ScansOneWindowOfIdsPerPage_AndNextSearchesFurtherBack()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        // Ids far apart stand in for a million contacts: the oldest match lies two windows below the newest contacts.
+        const long window = ContactSearch.AttributeScanWindow;
+        var oldest = await app.AddContactAsync(acme, "old@example.com", attributes: new() { ["plan"] = "gold" });
+        await app.AddContactAsync(acme, "new@example.com", attributes: new() { ["plan"] = "gold" }, id: oldest.Id + 2 * window + 10);
+        await app.AddContactAsync(acme, "newest@example.com", attributes: new() { ["plan"] = "silver" }, id: oldest.Id + 2 * window + 11);
+
+        static string[] Emails(AngleSharp.Dom.IDocument p) => p.QuerySelectorAll("#contact-rows a.fw-semibold").Select(a => a.TextContent).ToArray();
+        var first = await owner.GetPageAsync("/contacts?q=" + Uri.EscapeDataString("plan:gold"));
+        Assert.Equal(["new@example.com"], Emails(first));
+        Assert.Contains($"down to #{oldest.Id + window + 12}", first.QuerySelector("#page-summary")!.TextContent);
+
+        var second = await owner.GetPageAsync(first.QuerySelector("#page-next")!.GetAttribute("href")!);
+        Assert.Empty(Emails(second));
+        Assert.Contains("Next searches further back", second.QuerySelector("#contact-rows")!.TextContent);
+
+        var third = await owner.GetPageAsync(second.QuerySelector("#page-next")!.GetAttribute("href")!);
+        Assert.Equal(["old@example.com"], Emails(third));
+        Assert.Null(third.QuerySelector("#page-next"));
+        Assert.DoesNotContain("down to", third.QuerySelector("#page-summary")!.TextContent);
     }
 
     [Fact]

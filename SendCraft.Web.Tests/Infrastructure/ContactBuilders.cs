@@ -21,12 +21,12 @@ public static class ContactBuilders
     });
 
     public static async Task<Contact> AddContactAsync(this SendCraftApp app, long workspaceId, string email, string name = "",
-        Dictionary<string, string>? attributes = null, ContactStatus status = ContactStatus.Active)
+        Dictionary<string, string>? attributes = null, ContactStatus status = ContactStatus.Active, long id = 0)
     {
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
         using var _ = scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(workspaceId);
-        var contact = new Contact { Email = email, Name = name, AttributesJson = ContactAttributes.Serialize(attributes ?? []), Status = status };
+        var contact = new Contact { Id = id, Email = email, Name = name, AttributesJson = ContactAttributes.Serialize(attributes ?? []), Status = status };
         db.Contacts.Add(contact);
         await db.SaveChangesAsync();
         return contact;

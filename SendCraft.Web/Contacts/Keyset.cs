@@ -14,7 +14,11 @@ public sealed class ContactRow
 }
 
 /// <summary>One page of rows, newest first, with the cursors of the pages beside it (null: no such page).</summary>
-public sealed record KeysetPage(IReadOnlyList<ContactRow> Rows, long? NextAfter, long? PreviousBefore);
+/// <param name="SearchedDownTo">
+/// Set when the page looked at only part of the contacts (an attribute search scans a bounded window, see
+/// ContactSearch.AttributeScanWindow): the oldest contact id it reached; "Next" then searches further back.
+/// </param>
+public sealed record KeysetPage(IReadOnlyList<ContactRow> Rows, long? NextAfter, long? PreviousBefore, long? SearchedDownTo = null);
 
 /// <summary>
 /// Keyset paging by Id, newest first: "Next" asks for ids below the last row's (<c>after</c>), "Previous" for ids

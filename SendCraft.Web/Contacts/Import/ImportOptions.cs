@@ -12,8 +12,8 @@ public sealed class ImportOptions
     /// <summary>
     /// Rows written per transaction. Random emails touch index pages all over, and each commit writes every page its
     /// batch touched, so fewer, larger commits write far less (1,000,000 rows, `bench/run import`, SQLite: 5,000 a
-    /// batch 35.9 s, 20,000 a batch 22.7 s; MariaDB 62 s and 48 s). On SQLite a batch holds the write lock for about
-    /// half a second.
+    /// batch 35.9 s, 20,000 a batch 22.7 s; MariaDB the same within noise, 44.4 s and 46.1 s). On SQLite a batch
+    /// holds the write lock for about half a second.
     /// </summary>
     public int BatchSize { get; set; } = 20_000;
     /// <summary>How often the worker looks for queued imports when nothing woke it.</summary>

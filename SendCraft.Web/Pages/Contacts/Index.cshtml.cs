@@ -172,7 +172,8 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     private async Task<TableModel> LoadTableAsync(CancellationToken ct)
     {
         var search = ContactSearch.Parse(Query);
-        var page = await Keyset.PageAsync((await search.ApplyForPageAsync(db.Contacts.AsNoTracking(), ct, ContactSearch.NewestFirstSource(db).AsNoTracking())).AsRows(), After, Before, ct);
+        var rows = (await search.ApplyForPageAsync(db.Contacts.AsNoTracking(), ct, ContactSearch.NewestFirstSource(db).AsNoTracking())).AsRows();
+        var page = await search.PageAsync(db.Contacts, rows, After, Before, ct);
         var lists = await Keyset.ListsOfAsync(db, page.Rows.Select(r => r.Id).ToList(), ct);
         var allLists = await db.ContactLists.AsNoTracking().OrderBy(l => l.Name).Select(l => new { l.Id, l.Name }).Take(500).ToListAsync(ct);
         return new TableModel(page, lists, Query, search, CanEdit, allLists.Select(l => (l.Id, l.Name)).ToList());

@@ -135,7 +135,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
             ? db.ListMembers.AsNoTracking().Where(m => m.ListId == id).Select(m => new ContactRow
                 { Id = m.ContactId, Email = m.Contact!.Email, Name = m.Contact.Name, Status = m.Contact.Status, CreatedAt = m.AddedAt })
             : (await search.ApplyForPageAsync(db.Contacts.AsNoTracking(), ct, ContactSearch.NewestFirstSource(db).AsNoTracking())).Where(c => db.ListMembers.Any(m => m.ListId == id && m.ContactId == c.Id)).AsRows();
-        var page = await Keyset.PageAsync(rows, After, Before, ct);
+        var page = await search.PageAsync(db.ListMembers.Where(m => m.ListId == id).Select(m => m.Contact!), rows, After, Before, ct);
         return new MembersModel(id, page, Query, search, CanEdit);
     }
 }
