@@ -144,6 +144,46 @@ public abstract class OutboxEngineTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task RecordOfAWorkerWhoseLeaseWasTakenOver_LeavesThatRowToItsNewOwner()
+    {
+        // Workers off: this test is the worker, calling the store the way OutboxWorker does.
+        await using var app = await SendCraftApp.StartAsync(kind, new Dictionary<string, string?> { ["Sending:WorkersEnabled"] = "false" });
+        var (workspace, account, _) = await app.CreateSenderAsync(port: 9);
+        await app.QueueAsync(workspace, account, ["kept@rcpt.test", "taken@rcpt.test", "postponed@rcpt.test"]);
+        await using var scope = app.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<SendCraft.Web.Sending.OutboxStore>();
+        var batch = await store.ClaimAsync(10, CancellationToken.None);
+        Assert.Equal(3, batch.Count);
+
+        // Meanwhile our lease ran out and another instance claimed one row.
+        var taken = batch.Single(m => m.Recipient == "taken@rcpt.test");
+        await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().Where(m => m.Id == taken.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseOwner, "another-instance")));
+
+        var now = DateTime.UtcNow;
+        var sent = SendCraft.Web.Sending.SmtpOutcome.Sent("2.0.0 Ok: queued as ABC123");
+        await store.RecordAsync(
+        [
+            new(batch.Single(m => m.Recipient == "kept@rcpt.test"), sent, now, now, "Subject: kept"),
+            new(taken, sent, now, now, "Subject: taken"),
+            new(batch.Single(m => m.Recipient == "postponed@rcpt.test"), new(SendCraft.Web.Sending.OutcomeKind.Deferred, null, "Daily limit"), now, now, null)
+                { PostponeUntil = now.Date.AddDays(1) },
+        ], CancellationToken.None);
+
+        var rows = (await app.MessagesAsync()).ToDictionary(m => m.Recipient);
+        Assert.Equal(MessageStatus.Sent, rows["kept@rcpt.test"].Status);
+        Assert.Equal("2.0.0 Ok: queued as ABC123", rows["kept@rcpt.test"].LastSmtpResponse);
+        Assert.Equal("Subject: kept", rows["kept@rcpt.test"].SentHeaders);
+        Assert.Single(rows["kept@rcpt.test"].AttemptLog);
+        Assert.Equal(MessageStatus.Sending, rows["taken@rcpt.test"].Status);
+        Assert.Equal("another-instance", rows["taken@rcpt.test"].LeaseOwner);
+        Assert.Empty(rows["taken@rcpt.test"].AttemptLog);
+        Assert.Equal(MessageStatus.Deferred, rows["postponed@rcpt.test"].Status);
+        Assert.Equal(0, rows["postponed@rcpt.test"].Attempts);
+        Assert.Empty(rows["postponed@rcpt.test"].AttemptLog);
+    }
+
+    [Fact]
     public async Task DailyLimit_PostponesTheRestToTomorrow_WithoutCountingAnAttempt()
     {
         await using var sink = await SmtpSink.StartAsync();
