@@ -141,13 +141,23 @@ public sealed class BatchSender(
     /// The server's SIZE limit, checked here because the pool drops the SIZE capability (see SmtpConnectionPool):
     /// a message over it fails at once, as the server would have refused it (RFC 1870: 552).
     /// </summary>
+    private static readonly FormatOptions WireFormat = CreateWireFormat();
+
+    /// <summary>As the message goes over SMTP: CRLF line ends (the default format writes the platform's, LF here).</summary>
+    private static FormatOptions CreateWireFormat()
+    {
+        var format = FormatOptions.Default.Clone();
+        format.NewLineFormat = NewLineFormat.Dos;
+        return format;
+    }
+
     private static SmtpOutcome? TooLarge(SmtpClient client, string headers, MimeEntity body, Dictionary<MimeEntity, long> bodySizes)
     {
         if (client.MaxSize == 0) return null;
         if (!bodySizes.TryGetValue(body, out var bodySize))
         {
             using var measure = new MimeKit.IO.MeasuringStream();
-            body.WriteTo(FormatOptions.Default, measure);
+            body.WriteTo(WireFormat, measure);
             bodySizes[body] = bodySize = measure.Length;
         }
         var size = System.Text.Encoding.UTF8.GetByteCount(headers) + 2 + bodySize;

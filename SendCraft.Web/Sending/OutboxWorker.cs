@@ -68,7 +68,8 @@ public sealed class OutboxWorker(
                 {
                     failed = false;
                     await Task.Delay(_options.PollInterval, stopping);
-                    next = ChainClaim(ref database, stopping);
+                    // A failed claim is tried again; a batch claimed ahead before something else failed is still good.
+                    if (next.IsFaulted || next.IsCanceled) next = ChainClaim(ref database, stopping);
                 }
                 var batch = await next;
                 if (batch.Claimed == 0)
@@ -134,6 +135,7 @@ public sealed class OutboxWorker(
     private async Task<ClaimedBatch> ClaimAfterAsync(Task previous, CancellationToken stopping)
     {
         await AwaitQuietlyAsync(previous);
+        if (stopping.IsCancellationRequested) return Nothing; // no claim to release, no cancelled connection to log
         var claimStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
