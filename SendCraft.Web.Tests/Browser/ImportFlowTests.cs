@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Playwright;
+using SendCraft.Web.Contacts;
+using SendCraft.Web.Data;
 using SendCraft.Web.Tests.Infrastructure;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
@@ -149,6 +152,26 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
             await Expect(page.Locator("#Input_Name")).ToHaveValueAsync("Reader 800");
             await Expect(page.Locator("#Input_Attributes")).ToHaveValueAsync("city = Moved 1800");
             await browser.ScreenshotAsync("contact-merged-repeat");
+
+            // 11. An attribute search looks one window of ids back at a time and says so: a contact far above the
+            //     imported ones (as if a million had come in between) matches; the page reports how far it searched.
+            await using (var db = DirectDb.Open(app.Database))
+            {
+                var workspace = await db.Workspaces.IgnoreQueryFilters().SingleAsync(w => w.Name == "Acme Mail");
+                var newest = await db.Contacts.IgnoreQueryFilters().MaxAsync(c => c.Id);
+                db.Contacts.Add(new Contact
+                {
+                    Id = newest + 2 * ContactSearch.AttributeScanWindow, WorkspaceId = workspace.Id, Email = "far@example.com", Name = "Far Away",
+                    AttributesJson = ContactAttributes.Serialize(new Dictionary<string, string> { ["city"] = "Faraway" }),
+                });
+                await db.SaveChangesAsync();
+            }
+            await page.GotoAsync("/contacts?q=" + Uri.EscapeDataString("city:Faraway"));
+            await Expect(page.Locator("#contact-rows a.fw-semibold")).ToHaveTextAsync(["far@example.com"]);
+            await Expect(page.Locator("#page-summary")).ToContainTextAsync("Next searches further back");
+            await browser.ScreenshotAsync("attribute-search-window");
+            await page.Locator("#page-next").ClickAsync();
+            await Expect(page.Locator("#contact-rows")).ToContainTextAsync("No contact matches “city:Faraway” among the newest");
 
             await page.GotoAsync("/lists");
             await Expect(page.Locator("#list-rows tr", new() { HasText = ListName }).Locator(".member-count")).ToHaveTextAsync(Number(csv.DistinctValid));
