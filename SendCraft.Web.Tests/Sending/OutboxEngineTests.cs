@@ -144,6 +144,26 @@ public abstract class OutboxEngineTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task SlowAccount_WhoseBatchesOutlastTheLease_StillSendsEachMessageOnce()
+    {
+        // 2 messages a second, 4 a batch: each batch takes 2 s, twice the 1 s lease, so the batch claimed ahead has
+        // run out of lease by the time its turn comes, and the claim after it must not take those rows again.
+        await using var sink = await SmtpSink.StartAsync();
+        await using var app = await SendCraftApp.StartAsync(kind, new Dictionary<string, string?>
+        {
+            ["Sending:Lease"] = "00:00:01", ["Sending:BatchSize"] = "4", ["Sending:PollInterval"] = "00:00:00.200",
+        });
+        var (workspace, account, _) = await app.CreateSenderAsync(sink.Port, maxConnections: 1, messagesPerSecond: 2);
+        await app.QueueBulkAsync(workspace, account, 8);
+
+        await app.WaitForMessagesAsync(all => all.Count == 8 && all.All(m => m.Status == MessageStatus.Sent), TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(4)); // a second copy of a batch would arrive within one batch's time
+        var received = sink.Recipients();
+        Assert.Equal(8, received.Distinct().Count());
+        Assert.Equal(8, received.Count);
+    }
+
+    [Fact]
     public async Task RecordOfAWorkerWhoseLeaseWasTakenOver_LeavesThatRowToItsNewOwner()
     {
         // Workers off: this test is the worker, calling the store the way OutboxWorker does.

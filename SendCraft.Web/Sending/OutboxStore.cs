@@ -69,6 +69,19 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             .ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Starts the lease of rows this instance still holds over (a batch claimed ahead, about to be sent) and returns
+    /// which of them are still its own: a row whose lease ran out may have been claimed by another instance.
+    /// </summary>
+    public async Task<HashSet<long>> RenewLeasesAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var me = _options.InstanceId;
+        var leaseEnd = Now + _options.Lease;
+        var mine = Rows.Where(m => ids.Contains(m.Id) && m.LeaseOwner == me && m.Status == MessageStatus.Sending);
+        await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.DueAt, leaseEnd), ct);
+        return (await mine.Select(m => m.Id).ToListAsync(ct)).ToHashSet();
+    }
+
     /// <summary>Accounts (with their domains) that the claimed rows go out through.</summary>
     public Task<Dictionary<long, SmtpAccount>> AccountsAsync(IEnumerable<long> ids, CancellationToken ct)
     {

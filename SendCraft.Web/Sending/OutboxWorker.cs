@@ -43,9 +43,9 @@ public sealed class OutboxWorker(
     }
 
     /// <summary>A claimed batch, ready to send.</summary>
-    private sealed record ClaimedBatch(List<OutboundMessage> Messages, Dictionary<long, SmtpAccount> Accounts, int Claimed);
+    private sealed record ClaimedBatch(List<OutboundMessage> Messages, Dictionary<long, SmtpAccount> Accounts, int Claimed, long ClaimedAt);
 
-    private static readonly ClaimedBatch Nothing = new([], [], 0);
+    private static readonly ClaimedBatch Nothing = new([], [], 0, 0);
 
     /// <summary>
     /// A pipeline: while one batch is on the wire, the database work runs beside it, one statement at a time in a
@@ -79,9 +79,24 @@ public sealed class OutboxWorker(
                     next = ChainClaim(ref database, stopping);
                     continue;
                 }
+                if (batch.Messages.Count == 0)
+                {
+                    next = ChainClaim(ref database, stopping); // all suppressed
+                    continue;
+                }
+
+                // A batch claimed ahead waited while the one before it was sent, maybe longer than its lease (a slow
+                // account): its lease starts again before the next claim, which could otherwise take these very rows.
+                // When it waited long enough that the lease may have run out, only the rows still ours are sent.
+                var renewal = ChainRenewal(ref database, batch, stopping);
+                if (System.Diagnostics.Stopwatch.GetElapsedTime(batch.ClaimedAt) > _options.Lease / 2)
+                {
+                    var stillMine = await renewal;
+                    batch = batch with { Messages = batch.Messages.Where(m => stillMine.Contains(m.Id)).ToList() };
+                }
+
                 // Claim the following batch while this one is sent (only when this one was full: a short batch means the queue is drained).
                 next = batch.Claimed >= _options.BatchSize ? ChainClaim(ref database, stopping) : Task.FromResult(Nothing);
-                if (batch.Messages.Count == 0) continue; // all suppressed
 
                 // Daily limits count what was sent before, so they wait for every earlier record.
                 var remaining = new Dictionary<long, int>();
@@ -110,6 +125,20 @@ public sealed class OutboxWorker(
         }
         await AwaitQuietlyAsync(database);
         try { await next; } catch (Exception) { /* its rows are released below */ }
+    }
+
+    private Task<HashSet<long>> ChainRenewal(ref Task database, ClaimedBatch batch, CancellationToken stopping)
+    {
+        var previous = database;
+        var ids = batch.Messages.Select(m => m.Id).ToList();
+        var renewal = Task.Run(async () =>
+        {
+            await AwaitQuietlyAsync(previous);
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<OutboxStore>().RenewLeasesAsync(ids, stopping);
+        }, CancellationToken.None);
+        database = renewal;
+        return renewal;
     }
 
     private Task<ClaimedBatch> ChainClaim(ref Task database, CancellationToken stopping)
@@ -151,7 +180,7 @@ public sealed class OutboxWorker(
         }
         var accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
         OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(claimStarted));
-        return new ClaimedBatch(batch, accounts, claimed);
+        return new ClaimedBatch(batch, accounts, claimed, claimStarted);
     }
 
     /// <summary>Always recorded, even while stopping: these messages did reach a server.</summary>
