@@ -50,10 +50,11 @@ public sealed class OutboxWorker(
     /// <summary>
     /// A pipeline: while one batch is on the wire, the database work runs beside it, one statement at a time in a
     /// chain (SQLite has one writer, and a claim waiting for a record would otherwise stall the next send):
-    /// record the previous batch, then claim the next one. At most one batch is sent-but-unrecorded and one claimed
-    /// ahead, so the rows a crash can send twice stay within two batches, and the claimed-ahead rows of a stopped
-    /// worker are released at shutdown. Database steps start with Task.Run: Microsoft.Data.Sqlite's async methods
-    /// complete synchronously, so without it a record would run on this loop's thread before the next send.
+    /// record the previous batch, start again the lease of the batch about to go, claim the next one. At most one
+    /// batch is sent-but-unrecorded and one claimed ahead, so the rows a crash can send twice stay within two
+    /// batches, and the claimed-ahead rows of a stopped worker are released at shutdown. Database steps start with
+    /// Task.Run: Microsoft.Data.Sqlite's async methods complete synchronously, so without it a record would run on
+    /// this loop's thread before the next send.
     /// </summary>
     private async Task LoopAsync(CancellationToken stopping, CancellationToken sending)
     {
