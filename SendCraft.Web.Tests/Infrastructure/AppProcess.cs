@@ -63,6 +63,22 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Another instance on a database that an earlier AppProcess owns (as two servers behind a load balancer).</summary>
+    public static async Task<AppProcess> StartOnAsync(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var app = new AppProcess(database, ownsDatabase: false, settings);
+        try
+        {
+            await app.StartAsync();
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Starts the process (again, after <see cref="Kill"/>: same port, same database) and waits until /healthz answers 200.</summary>
     public async Task StartAsync()
     {

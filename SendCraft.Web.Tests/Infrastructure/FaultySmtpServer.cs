@@ -78,7 +78,7 @@ public sealed class FaultySmtpServer : IAsyncDisposable
     private readonly SemaphoreSlim _messageArrived = new(0);
     private readonly Lazy<X509Certificate2> _certificate = new(CreateSelfSignedCertificate);
     private readonly Task _acceptLoop;
-    private int _connectionCount;
+    private int _connectionCount, _openConnections, _maxOpenConnections;
 
     private FaultySmtpServer(FaultySmtpOptions options)
     {
@@ -104,6 +104,9 @@ public sealed class FaultySmtpServer : IAsyncDisposable
 
     /// <summary>TCP connections accepted so far (to check that a pool reuses connections).</summary>
     public int ConnectionCount => Volatile.Read(ref _connectionCount);
+
+    /// <summary>The most connections that were open at the same moment (to check a connection limit).</summary>
+    public int MaxOpenConnections => Volatile.Read(ref _maxOpenConnections);
 
     /// <summary>How many RCPT TO commands named <paramref name="address"/>.</summary>
     public int RcptAttempts(string address) => _rcptAttempts.TryGetValue(address, out var n) ? n : 0;
@@ -174,6 +177,10 @@ public sealed class FaultySmtpServer : IAsyncDisposable
     private async Task ServeAsync(TcpClient client)
     {
         using var _ = client;
+        var open = Interlocked.Increment(ref _openConnections);
+        for (var max = Volatile.Read(ref _maxOpenConnections); open > max; max = Volatile.Read(ref _maxOpenConnections))
+            if (Interlocked.CompareExchange(ref _maxOpenConnections, open, max) == max) break;
+        using var closed = new Closed(() => Interlocked.Decrement(ref _openConnections));
         client.NoDelay = true;
         // Closing the socket is what unblocks a pending read when the server stops.
         using var closeOnStop = _stop.Token.Register(() => client.Close());
@@ -186,6 +193,11 @@ public sealed class FaultySmtpServer : IAsyncDisposable
         {
             // The client went away or the server is stopping: nothing to report.
         }
+    }
+
+    private sealed class Closed(Action onDispose) : IDisposable
+    {
+        public void Dispose() => onDispose();
     }
 
     /// <summary>One SMTP conversation.</summary>

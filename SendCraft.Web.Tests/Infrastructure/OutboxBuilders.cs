@@ -85,6 +85,40 @@ public static class OutboxBuilders
         scope.ServiceProvider.GetRequiredService<OutboxSignal>().Notify();
     }
 
+    /// <summary>
+    /// Straight on the database (for apps in other processes): a workspace, a domain without DKIM, an account on
+    /// 127.0.0.1:port with the given limits, and <paramref name="count"/> queued one-recipient messages. Returns the account id.
+    /// </summary>
+    public static async Task<long> SeedSenderAsync(SendCraftDbContext db, int port, int count, int messagesPerSecond, int maxConnections)
+    {
+        var workspace = new Workspace { Name = "Seeded" };
+        db.Workspaces.Add(workspace);
+        await db.SaveChangesAsync();
+        var domain = new SendingDomain { WorkspaceId = workspace.Id, Name = "seeded.test" };
+        db.SendingDomains.Add(domain);
+        await db.SaveChangesAsync();
+        var account = new SmtpAccount
+        {
+            WorkspaceId = workspace.Id, DomainId = domain.Id, FromEmail = "news@seeded.test", Host = "127.0.0.1", Port = port,
+            Security = SmtpSecurity.None, MaxConnections = maxConnections, MessagesPerSecond = messagesPerSecond,
+        };
+        db.SmtpAccounts.Add(account);
+        var content = new MessageContent
+        {
+            WorkspaceId = workspace.Id, FromAddress = account.FromEmail, ToHeader = "list@rcpt.test", Subject = "Seeded", TextBody = "Hello",
+        };
+        db.MessageContents.Add(content);
+        await db.SaveChangesAsync();
+        var now = DateTime.UtcNow;
+        db.OutboundMessages.AddRange(Enumerable.Range(0, count).Select(i => new OutboundMessage
+        {
+            WorkspaceId = workspace.Id, SmtpAccountId = account.Id, ContentId = content.Id, Recipient = $"user{i}@rcpt.test",
+            MessageId = MimeBuilder.NewMessageId(account.FromEmail), DueAt = now, CreatedAt = now,
+        }));
+        await db.SaveChangesAsync();
+        return account.Id;
+    }
+
     public static Task<List<OutboundMessage>> MessagesAsync(this SendCraftApp app) =>
         app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().Include(m => m.AttemptLog).OrderBy(m => m.Id).ToListAsync());
 

@@ -26,7 +26,7 @@ public abstract class CrashRecoveryTests(DatabaseKind kind)
         long accountId;
         await using (var db = DirectDb.Open(app.Database))
         {
-            accountId = await SeedAsync(db, sink.Port, Total);
+            accountId = await OutboxBuilders.SeedSenderAsync(db, sink.Port, Total, messagesPerSecond: 400, maxConnections: 2);
         }
 
         // Let it get going, then pull the plug in the middle of the run.
@@ -48,37 +48,6 @@ public abstract class CrashRecoveryTests(DatabaseKind kind)
         var duplicates = received.Count - Total;
         Assert.True(duplicates <= inFlight, $"{duplicates} duplicates, but only {inFlight} messages were in flight at the kill.");
         Assert.True(accountId > 0);
-    }
-
-    private static async Task<long> SeedAsync(SendCraftDbContext db, int port, int count)
-    {
-        var workspace = new Workspace { Name = "Crash" };
-        db.Workspaces.Add(workspace);
-        await db.SaveChangesAsync();
-        var domain = new SendingDomain { WorkspaceId = workspace.Id, Name = "crash.test" };
-        db.SendingDomains.Add(domain);
-        await db.SaveChangesAsync();
-        // A rate limit stretches the run to several seconds so the kill lands mid-flight.
-        var account = new SmtpAccount
-        {
-            WorkspaceId = workspace.Id, DomainId = domain.Id, FromEmail = "news@crash.test", Host = "127.0.0.1", Port = port,
-            Security = SmtpSecurity.None, MaxConnections = 2, MessagesPerSecond = 400,
-        };
-        db.SmtpAccounts.Add(account);
-        var content = new MessageContent
-        {
-            WorkspaceId = workspace.Id, FromAddress = account.FromEmail, ToHeader = "list@rcpt.test", Subject = "Crash test", TextBody = "Hello",
-        };
-        db.MessageContents.Add(content);
-        await db.SaveChangesAsync();
-        var now = DateTime.UtcNow;
-        db.OutboundMessages.AddRange(Enumerable.Range(0, count).Select(i => new OutboundMessage
-        {
-            WorkspaceId = workspace.Id, SmtpAccountId = account.Id, ContentId = content.Id, Recipient = $"user{i}@rcpt.test",
-            MessageId = MimeBuilder.NewMessageId(account.FromEmail), DueAt = now, CreatedAt = now,
-        }));
-        await db.SaveChangesAsync();
-        return account.Id;
     }
 }
 

@@ -94,6 +94,38 @@ public abstract class MessagePagesTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Compose_SubmittedTwice_OrTwiceAtOnce_QueuesOnce()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);
+        var owner = await app.SetUpOwnerAsync(workspace: "Acme");
+        var (_, account, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), inWorkspace: await app.WorkspaceIdAsync("Acme"));
+        var fields = new Dictionary<string, string>
+        {
+            ["Input.AccountId"] = account.ToString(), ["Input.To"] = "ann@rcpt.test, bob@rcpt.test", ["Input.Subject"] = "Once", ["Input.TextBody"] = "hi",
+        };
+
+        // The same rendered form posted again (a double click, a browser retry after a lost answer): one queueing.
+        var page = await owner.GetPageAsync("/messages/compose");
+        var first = await owner.SubmitFormAsync(page, "/messages/compose", fields);
+        var again = await owner.SubmitFormAsync(page, "/messages/compose", fields);
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal(first.Headers.Location, again.Headers.Location);
+        Assert.Equal(2, await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().CountAsync()));
+
+        // Another form posted four times at once: still one queueing.
+        page = await owner.GetPageAsync("/messages/compose");
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => owner.SubmitFormAsync(page, "/messages/compose", fields)));
+        Assert.All(concurrent, r => Assert.Equal(HttpStatusCode.Redirect, r.StatusCode));
+        Assert.Single(concurrent.Select(r => r.Headers.Location).Distinct());
+        Assert.Equal(4, await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().CountAsync()));
+        Assert.Equal(2, await app.QueryAsync(db => db.MessageContents.IgnoreQueryFilters().CountAsync()));
+
+        // A freshly opened form is a new message.
+        await owner.SubmitFormAsync("/messages/compose", fields);
+        Assert.Equal(6, await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().CountAsync()));
+    }
+
+    [Fact]
     public async Task QueuedMessage_CanBeCancelledFromItsPage_AndAnotherWorkspaceGets404()
     {
         await using var app = await SendCraftApp.StartAsync(kind, NoWorkers);

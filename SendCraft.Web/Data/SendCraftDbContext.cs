@@ -28,6 +28,8 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<OutboundMessage> OutboundMessages => Set<OutboundMessage>();
     public DbSet<MessageAttempt> MessageAttempts => Set<MessageAttempt>();
     public DbSet<Suppression> Suppressions => Set<Suppression>();
+    public DbSet<AccountSendWindow> AccountSendWindows => Set<AccountSendWindow>();
+    public DbSet<SmtpConnectionSlot> SmtpConnectionSlots => Set<SmtpConnectionSlot>();
     public DbSet<EmailTemplate> EmailTemplates => Set<EmailTemplate>();
     public DbSet<Contact> Contacts => Set<Contact>();
     public DbSet<ContactList> ContactLists => Set<ContactList>();

@@ -62,6 +62,11 @@ public sealed class MessageContent : ITenantOwned
     public string? HtmlBody { get; set; }
     public string? TextBody { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+    /// <summary>
+    /// The key of the form submission or API request that queued this content (unique per workspace), so a double
+    /// submit or a retried POST finds the mail it already queued instead of queueing it again. Null for other mail.
+    /// </summary>
+    public string? SubmissionKey { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 
@@ -131,4 +136,32 @@ public sealed class Suppression : ITenantOwned
     public SuppressionReason Reason { get; set; }
     public string? Detail { get; set; }
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
+}
+
+public enum SendWindowPeriod { Slot = 0, Day = 1 }
+
+/// <summary>
+/// How many messages an SMTP account has been granted in one time window, shared by every instance on the database:
+/// the account's rate limit is a quota per short slot, its daily limit a quota per UTC day. Engine bookkeeping, not
+/// tenant data (no WorkspaceId): only the workers read and write it.
+/// </summary>
+public sealed class AccountSendWindow
+{
+    public long AccountId { get; set; }
+    public SendWindowPeriod Period { get; set; }
+    /// <summary>Start of the window in Unix milliseconds (UTC).</summary>
+    public long WindowStart { get; set; }
+    public int Used { get; set; }
+}
+
+/// <summary>
+/// One of an SMTP account's MaxConnections, held by the instance (Owner) whose open connection uses it, under a
+/// lease that instance keeps renewing, so the account's connection limit holds across instances.
+/// </summary>
+public sealed class SmtpConnectionSlot
+{
+    public long AccountId { get; set; }
+    public int Slot { get; set; }
+    public string? Owner { get; set; }
+    public DateTime LeaseUntil { get; set; }
 }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.RateLimiting;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Options;
 using MimeKit;
@@ -10,25 +9,31 @@ namespace SendCraft.Web.Sending;
 
 /// <summary>
 /// Transmits one claimed batch: per SMTP account, up to MaxConnections connections work through the account's
-/// messages in parallel, each message waiting for the account's rate limiter, signed with its domain's DKIM key.
-/// Returns one result per message it tried; messages it never reached (shutdown) stay leased and are released.
+/// messages in parallel, each message waiting for the account's rate and daily limits (<see cref="AccountThrottle"/>),
+/// signed with its domain's DKIM key. Returns one result per message it tried; messages it never reached (shutdown,
+/// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountRateLimiters limiters, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, TimeProvider clock, ILogger<BatchSender> log)
 {
     public async Task<List<DeliveryResult>> SendAsync(
-        IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts,
-        IReadOnlyDictionary<long, int> remainingToday, CancellationToken ct)
+        IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
     {
         var results = new ConcurrentBag<DeliveryResult>();
-        await Task.WhenAll(batch.GroupBy(m => m.SmtpAccountId).Select(group =>
-            SendForAccountAsync(group.ToList(), accounts.GetValueOrDefault(group.Key),
-                remainingToday.TryGetValue(group.Key, out var left) ? left : int.MaxValue, results, ct)));
+        await Task.WhenAll(batch.GroupBy(m => m.SmtpAccountId).Select(async group =>
+        {
+            // Whatever goes wrong with one account, the results of messages already sent must reach the record step.
+            try { await SendForAccountAsync(group.ToList(), accounts.GetValueOrDefault(group.Key), results, ct); }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.LogError(ex, "Sending through SMTP account {Account} failed; its messages without an outcome go back to the queue", group.Key);
+            }
+        }));
         return [.. results];
     }
 
     private async Task SendForAccountAsync(
-        List<OutboundMessage> messages, SmtpAccount? account, int remainingToday, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
+        List<OutboundMessage> messages, SmtpAccount? account, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
     {
         var now = Now;
         if (account is null || !account.IsActive || account.Domain is not { IsActive: true })
@@ -37,16 +42,6 @@ public sealed class BatchSender(
             foreach (var m in messages) results.Add(new DeliveryResult(m, why, now, now, null));
             return;
         }
-
-        // Over the daily limit: wait for tomorrow without counting an attempt.
-        if (remainingToday < messages.Count)
-        {
-            var tomorrow = now.Date.AddDays(1);
-            var postponed = new SmtpOutcome(OutcomeKind.Deferred, null, $"Daily limit of {account.DailyLimit} messages reached; continues after midnight UTC.");
-            foreach (var m in messages.Skip(Math.Max(remainingToday, 0))) results.Add(new DeliveryResult(m, postponed, now, now, null) { PostponeUntil = tomorrow });
-            messages = messages.Take(Math.Max(remainingToday, 0)).ToList();
-        }
-        if (messages.Count == 0) return;
 
         SmtpEndpoint endpoint;
         DkimSigner? signer;
@@ -64,17 +59,25 @@ public sealed class BatchSender(
         }
 
         var queue = new ConcurrentQueue<OutboundMessage>(messages);
-        var limiter = limiters.For(account);
         var sender = MailboxAddress.Parse(account.FromEmail);
         var connections = Math.Min(account.MaxConnections, messages.Count);
-        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => ConnectionLoopAsync(account, endpoint, signer, sender, queue, limiter, results, ct)));
+        await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => ConnectionLoopAsync(account, endpoint, signer, sender, queue, results, ct)));
+    }
+
+    /// <summary>The daily limit is used up: the rest waits for tomorrow without counting an attempt.</summary>
+    private void PostponeToTomorrow(SmtpAccount account, OutboundMessage first, ConcurrentQueue<OutboundMessage> queue, ConcurrentBag<DeliveryResult> results)
+    {
+        var now = Now;
+        var postponed = new SmtpOutcome(OutcomeKind.Deferred, null, $"Daily limit of {account.DailyLimit} messages reached; continues after midnight UTC.");
+        results.Add(new DeliveryResult(first, postponed, now, now, null) { PostponeUntil = now.Date.AddDays(1) });
+        while (queue.TryDequeue(out var m)) results.Add(new DeliveryResult(m, postponed, now, now, null) { PostponeUntil = now.Date.AddDays(1) });
     }
 
     private async Task ConnectionLoopAsync(
         SmtpAccount account, SmtpEndpoint endpoint, DkimSigner? signer, MailboxAddress sender,
-        ConcurrentQueue<OutboundMessage> queue, RateLimiter limiter, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
+        ConcurrentQueue<OutboundMessage> queue, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
     {
-        while (!queue.IsEmpty && !ct.IsCancellationRequested)
+        while (!queue.IsEmpty && !ct.IsCancellationRequested && leases.HoldsLeases)
         {
             SmtpConnectionPool.Lease lease;
             var connectStarted = Now;
@@ -96,9 +99,23 @@ public sealed class BatchSender(
             var bodySizes = new Dictionary<MimeEntity, long>(ReferenceEqualityComparer.Instance);
             await using (lease)
             {
-                while (!ct.IsCancellationRequested && queue.TryDequeue(out var message))
+                // A message is taken only while this instance's leases hold: otherwise another instance may take it too.
+                while (!ct.IsCancellationRequested && leases.HoldsLeases && queue.TryDequeue(out var message))
                 {
-                    using var permit = await limiter.AcquireAsync(1, ct);
+                    try
+                    {
+                        if (!await throttle.WaitAsync(account, queue.Count + 1, ct))
+                        {
+                            PostponeToTomorrow(account, message, queue, results);
+                            return;
+                        }
+                    }
+                    catch (OperationCanceledException) { return; } // not sent: goes back to the queue
+                    catch (Exception ex)
+                    {
+                        log.LogWarning(ex, "SMTP account {Account}: its limits could not be checked in the database; the rest of its batch goes back to the queue", account.Id);
+                        return;
+                    }
                     var started = Now;
                     string? headers = null;
                     try
@@ -106,12 +123,12 @@ public sealed class BatchSender(
                         var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow(), bodies);
                         signer?.Sign(mime, DkimKeys.SignedHeaders);
                         headers = HeaderText(mime);
-                        if (TooLarge(lease.Connection!, headers, mime.Body!, bodySizes) is { } tooLarge)
+                        if (TooLarge(lease.Connection, headers, mime.Body!, bodySizes) is { } tooLarge)
                         {
                             results.Add(new DeliveryResult(message, tooLarge, started, Now, headers));
                             continue;
                         }
-                        var response = await lease.Connection!.SendAsync(mime, sender, [MailboxAddress.Parse(message.Recipient)], ct);
+                        var response = await lease.Connection.SendAsync(mime, sender, [MailboxAddress.Parse(message.Recipient)], ct);
                         results.Add(new DeliveryResult(message, SmtpOutcome.Sent(response), started, Now, headers));
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -182,28 +199,4 @@ public sealed class BatchSender(
         message.Headers.WriteTo(FormatOptions.Default, buffer);
         return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
-}
-
-/// <summary>One token bucket per SMTP account (MessagesPerSecond), shared by every connection and loop of this instance.</summary>
-public sealed class AccountRateLimiters
-{
-    private readonly ConcurrentDictionary<long, (int Rate, RateLimiter Limiter)> _limiters = new();
-
-    public RateLimiter For(SmtpAccount account)
-    {
-        var rate = Math.Max(1, account.MessagesPerSecond);
-        return _limiters.AddOrUpdate(account.Id, _ => (rate, Create(rate)),
-            (_, existing) => existing.Rate == rate ? existing : (rate, Create(rate))).Limiter;
-    }
-
-    // Refilled ten times a second so a limit of 100/s means 10 every 100 ms, not bursts of 100.
-    private static TokenBucketRateLimiter Create(int rate) => new(new TokenBucketRateLimiterOptions
-    {
-        TokenLimit = Math.Max(1, rate / 10),
-        TokensPerPeriod = Math.Max(1, rate / 10),
-        ReplenishmentPeriod = TimeSpan.FromMilliseconds(rate >= 10 ? 100 : 1000.0 / rate * Math.Max(1, rate / 10)),
-        QueueLimit = int.MaxValue,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-        AutoReplenishment = true,
-    });
 }

@@ -6,9 +6,10 @@ namespace SendCraft.Web.Sending;
 
 public sealed record AttachmentInput(string FileName, string ContentType, byte[] Data);
 
+/// <param name="SubmissionKey">Identifies the form submission or request; the same key queues once (see MessageContent.SubmissionKey).</param>
 public sealed record OutgoingEmail(
     long SmtpAccountId, IReadOnlyList<MailboxAddress> To, IReadOnlyList<MailboxAddress> Cc, IReadOnlyList<MailboxAddress> Bcc,
-    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments);
+    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null);
 
 /// <summary>
 /// Puts mail into the durable outbox of the current workspace: one content row and one outbox row per
@@ -25,6 +26,7 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             HeaderGuard.Ensure(address.Name, "Recipient name");
             HeaderGuard.Ensure(address.Address, "Recipient address");
         }
+        if (email.SubmissionKey is { } submitted && await AlreadyQueuedAsync(submitted, ct) is { } queuedBefore) return queuedBefore;
         var account = await db.SmtpAccounts.FirstOrDefaultAsync(a => a.Id == email.SmtpAccountId, ct)
                       ?? throw new ArgumentException("Unknown SMTP account.", nameof(email));
         var now = clock.GetUtcNow().UtcDateTime;
@@ -39,6 +41,7 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             HtmlBody = email.HtmlBody,
             TextBody = email.TextBody,
             CreatedAt = now,
+            SubmissionKey = email.SubmissionKey,
             Attachments = email.Attachments.Select(a => new MessageAttachment { FileName = a.FileName, ContentType = a.ContentType, Data = a.Data }).ToList(),
         };
         var recipients = email.To.Concat(email.Cc).Concat(email.Bcc)
@@ -57,9 +60,26 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             CreatedAt = now,
         }).ToList();
         db.OutboundMessages.AddRange(rows);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException) when (email.SubmissionKey is { } key)
+        {
+            // The same submission arriving twice at once: the unique key let one in; answer with what it queued.
+            db.ChangeTracker.Clear();
+            if (await AlreadyQueuedAsync(key, ct) is { } earlier) return earlier;
+            throw;
+        }
         signal.Notify();
         return rows;
+    }
+
+    private async Task<IReadOnlyList<OutboundMessage>?> AlreadyQueuedAsync(string submissionKey, CancellationToken ct)
+    {
+        var rows = await db.OutboundMessages.AsNoTracking().Where(m => m.Content!.SubmissionKey == submissionKey)
+            .OrderBy(m => m.Id).ToListAsync(ct);
+        return rows.Count > 0 ? rows : null;
     }
 
     /// <summary>Cancels a row that has not been handed to a worker. False when it is being sent or already done.</summary>

@@ -40,20 +40,23 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         List<long> ids;
         await using (var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct))
         {
+            // No ORDER BY: the range scan of the (Status, DueAt) index already yields due rows status by status, oldest
+            // first, and stops after `max` rows; ordering all due rows by DueAt made MySQL sort every one of them
+            // (cost grew with the queue: see docs/benchmarks.md, "Claim").
             if (db.Database.IsMySql())
             {
                 // Several instances share MySQL: SKIP LOCKED lets each take different rows without waiting.
                 ids = await db.Database.SqlQuery<long>($"""
                     SELECT Id AS Value FROM OutboundMessages
-                    WHERE Status IN ('Queued', 'Deferred', 'Sending') AND DueAt <= {now}
-                    ORDER BY DueAt LIMIT {max} FOR UPDATE SKIP LOCKED
+                    WHERE Status IN ('Deferred', 'Queued', 'Sending') AND DueAt <= {now}
+                    LIMIT {max} FOR UPDATE SKIP LOCKED
                     """).ToListAsync(ct);
             }
             else
             {
                 // SQLite: one writer at a time (the transaction starts IMMEDIATE), so a plain select is safe.
                 ids = await Rows.Where(m => Claimable.Contains(m.Status) && m.DueAt <= now)
-                    .OrderBy(m => m.DueAt).Select(m => m.Id).Take(max).ToListAsync(ct);
+                    .Select(m => m.Id).Take(max).ToListAsync(ct);
             }
             if (ids.Count == 0) return [];
             var leaseEnd = now + _options.Lease;
@@ -67,19 +70,6 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             .Where(m => ids.Contains(m.Id))
             .Include(m => m.Content!).ThenInclude(c => c.Attachments)
             .ToListAsync(ct);
-    }
-
-    /// <summary>
-    /// Starts the lease of rows this instance still holds over (a batch claimed ahead, about to be sent) and returns
-    /// which of them are still its own: a row whose lease ran out may have been claimed by another instance.
-    /// </summary>
-    public async Task<HashSet<long>> RenewLeasesAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
-    {
-        var me = _options.InstanceId;
-        var leaseEnd = Now + _options.Lease;
-        var mine = Rows.Where(m => ids.Contains(m.Id) && m.LeaseOwner == me && m.Status == MessageStatus.Sending);
-        await mine.ExecuteUpdateAsync(s => s.SetProperty(m => m.DueAt, leaseEnd), ct);
-        return (await mine.Select(m => m.Id).ToListAsync(ct)).ToHashSet();
     }
 
     /// <summary>Accounts (with their domains) that the claimed rows go out through.</summary>
@@ -97,12 +87,6 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         var rows = await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
             .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct);
         return rows.Select(r => (r.WorkspaceId, r.Email)).ToHashSet();
-    }
-
-    public Task<int> SentTodayAsync(long accountId, CancellationToken ct)
-    {
-        var midnight = Now.Date;
-        return Rows.CountAsync(m => m.SmtpAccountId == accountId && m.SentAt >= midnight, ct);
     }
 
     /// <summary>
@@ -187,12 +171,17 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.LastUsedAt, now), ct);
     }
 
+    /// <summary>Rows of a batch that got no outcome (shutdown, a lease in doubt, a failure) go back to the queue at once.</summary>
+    public Task<int> ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken ct) => Release(Rows.Where(m => ids.Contains(m.Id)), ct);
+
     /// <summary>On graceful shutdown: rows this instance claimed but did not finish go back to the queue at once.</summary>
-    public Task<int> ReleaseAsync(CancellationToken ct)
+    public Task<int> ReleaseAllAsync(CancellationToken ct) => Release(Rows, ct);
+
+    private Task<int> Release(IQueryable<OutboundMessage> rows, CancellationToken ct)
     {
         var me = _options.InstanceId;
         var now = Now;
-        return Rows.Where(m => m.LeaseOwner == me && m.Status == MessageStatus.Sending)
+        return rows.Where(m => m.LeaseOwner == me && m.Status == MessageStatus.Sending)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Queued)
                 .SetProperty(m => m.LeaseOwner, (string?)null).SetProperty(m => m.DueAt, now), ct);
     }

@@ -1,38 +1,185 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
 
 namespace SendCraft.Web.Sending;
 
 /// <summary>
-/// The worker loop of one instance (hosted service): claim a batch, send it, record every outcome, repeat
-/// (pipelined: see LoopAsync).
-/// On shutdown the batch in hand is given a short grace period to finish; whatever is still leased is then
-/// released to the queue, so a restart or another instance picks it up at once rather than after the lease.
+/// The worker of one instance (hosted service): three steps joined by channels that hold one batch each.
+/// <list type="number">
+/// <item><b>Claim</b> leases a batch of due rows (only when the channel has room, so at most one batch waits).</item>
+/// <item><b>Send</b> transmits it over the accounts' connections (<see cref="BatchSender"/>).</item>
+/// <item><b>Record</b> writes every outcome, retrying until the write lands: a message that reached a server is
+/// never sent again because its result could not be written.</item>
+/// </list>
+/// While they run, <see cref="LeaseKeeper"/> keeps the leases of every row this instance holds alive, so no other
+/// instance takes a row whose owner is alive. Rows in flight when the process dies come back when their lease ends,
+/// which bounds duplicates after a crash to what was being sent. On shutdown claims stop at once, the batch on the
+/// wire gets ShutdownGrace to finish, everything sent is recorded, and rows not sent go back to the queue.
 /// </summary>
 public sealed class OutboxWorker(
-    IServiceScopeFactory scopes, BatchSender sender, OutboxSignal signal, IOptions<SendingOptions> options, ILogger<OutboxWorker> log)
+    IServiceScopeFactory scopes, BatchSender sender, LeaseKeeper leases, SmtpConnectionPool pool, WorkerDatabaseGate gate,
+    OutboxSignal signal, IOptions<SendingOptions> options, ILogger<OutboxWorker> log)
     : BackgroundService
 {
-    private static readonly TimeSpan ShutdownGrace = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan MaxRecordRetryDelay = TimeSpan.FromSeconds(5);
     private readonly SendingOptions _options = options.Value;
+
+    /// <summary>A claimed batch: the rows this instance leased (Claimed) and those of them to send (suppressed ones are already marked).</summary>
+    private sealed record ClaimedBatch(int Claimed, List<OutboundMessage> Messages, Dictionary<long, SmtpAccount> Accounts);
+
+    private sealed record SentBatch(List<OutboundMessage> Messages, List<DeliveryResult> Results);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!_options.WorkersEnabled) return;
         await Task.Yield(); // let start-up finish before the first claim
 
-        // Sends get a grace period after stop is requested; claims stop at once.
-        using var sending = new CancellationTokenSource();
-        await using var _ = stoppingToken.Register(() => sending.CancelAfter(ShutdownGrace));
+        using var sendingStops = new CancellationTokenSource();
+        await using var _ = stoppingToken.Register(() => sendingStops.CancelAfter(_options.ShutdownGrace));
+        using var heartbeatStops = new CancellationTokenSource();
+        var heartbeat = leases.RunAsync(heartbeatStops.Token);
 
-        // One loop per instance: a batch is spread over the accounts' connections, which is where parallelism pays.
-        // (Two loops sharing one account's connection slots hung a batch in tests; see the issue note.)
-        await LoopAsync(stoppingToken, sending.Token);
+        var claimed = Channel.CreateBounded<ClaimedBatch>(1);
+        var sent = Channel.CreateBounded<SentBatch>(1);
+        await Task.WhenAll(
+            ClaimLoopAsync(claimed.Writer, stoppingToken),
+            SendLoopAsync(claimed.Reader, sent.Writer, sendingStops.Token),
+            RecordLoopAsync(sent.Reader));
 
+        // Everything sent is recorded; the heartbeat may stop, and what this instance still holds goes back.
+        await pool.CloseAllAsync();
+        await heartbeatStops.CancelAsync();
+        await heartbeat;
+        await ReleaseEverythingAsync();
+    }
+
+    private async Task ClaimLoopAsync(ChannelWriter<ClaimedBatch> claimed, CancellationToken stopping)
+    {
         try
         {
+            while (await claimed.WaitToWriteAsync(stopping))
+            {
+                ClaimedBatch batch;
+                try
+                {
+                    // Claim only while this instance's leases are known to hold (at start, and after the database was away).
+                    if (!leases.HoldsLeases) await leases.RenewAsync(stopping);
+                    batch = await ClaimAsync(stopping);
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    log.LogError(ex, "Claiming outbox rows failed; trying again in {Delay}", _options.PollInterval);
+                    await Task.Delay(_options.PollInterval, stopping);
+                    continue;
+                }
+                if (batch.Claimed == 0) await signal.WaitAsync(_options.PollInterval, stopping); // nothing due: sleep until mail is queued
+                else if (batch.Messages.Count > 0) await claimed.WriteAsync(batch, CancellationToken.None);
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested) { /* shutting down: no more claims */ }
+        finally
+        {
+            claimed.Complete();
+        }
+    }
+
+    private async Task SendLoopAsync(ChannelReader<ClaimedBatch> claimed, ChannelWriter<SentBatch> sent, CancellationToken sending)
+    {
+        try
+        {
+            await foreach (var batch in claimed.ReadAllAsync(CancellationToken.None))
+            {
+                var results = new List<DeliveryResult>();
+                if (!sending.IsCancellationRequested)
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    try { results = await sender.SendAsync(batch.Messages, batch.Accounts, sending); }
+                    catch (Exception ex) { log.LogError(ex, "Sending a batch of {Count} messages failed; the ones without an outcome go back to the queue", batch.Messages.Count); }
+                    OutboxMetrics.SendDuration.Record(OutboxMetrics.Since(started));
+                }
+                await sent.WriteAsync(new SentBatch(batch.Messages, results), CancellationToken.None);
+            }
+        }
+        finally
+        {
+            sent.Complete();
+        }
+    }
+
+    /// <summary>Not cancellable: every outcome of a batch that was on the wire is written before the worker stops.</summary>
+    private async Task RecordLoopAsync(ChannelReader<SentBatch> sent)
+    {
+        await foreach (var batch in sent.ReadAllAsync(CancellationToken.None))
+        {
+            var delay = TimeSpan.FromMilliseconds(100);
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await RecordAsync(batch);
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // The rows stay leased (the heartbeat keeps them), so nobody sends them again while we retry.
+                    log.LogWarning(ex, "Recording the outcomes of {Count} messages failed (attempt {Attempt}); trying again in {Delay}",
+                        batch.Results.Count, attempt, delay);
+                    await Task.Delay(delay);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRecordRetryDelay.Ticks));
+                }
+            }
+        }
+    }
+
+    /// <summary>Leases due rows, marks the suppressed ones, and loads the accounts the rest go out through.</summary>
+    private async Task<ClaimedBatch> ClaimAsync(CancellationToken stopping)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        using var _ = await gate.EnterAsync(stopping);
+        await using var scope = scopes.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
+        var batch = await store.ClaimAsync(_options.BatchSize, stopping);
+        if (batch.Count == 0) return new ClaimedBatch(0, [], []);
+
+        var suppressed = await store.SuppressedAsync(batch, stopping);
+        if (suppressed.Count > 0)
+        {
+            await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
+        }
+        var toSend = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
+        var accounts = await store.AccountsAsync(toSend.Select(m => m.SmtpAccountId), stopping);
+        OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(started));
+        return new ClaimedBatch(batch.Count, toSend, accounts);
+    }
+
+    /// <summary>Writes the outcomes and puts the rows that got none (shutdown, lost lease, a failure) back in the queue.</summary>
+    private async Task RecordAsync(SentBatch batch)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var withOutcome = batch.Results.Select(r => r.Message.Id).ToHashSet();
+        var unsent = batch.Messages.Where(m => !withOutcome.Contains(m.Id)).Select(m => m.Id).ToList();
+        using (await gate.EnterAsync(CancellationToken.None))
+        {
             await using var scope = scopes.CreateAsyncScope();
-            var released = await scope.ServiceProvider.GetRequiredService<OutboxStore>().ReleaseAsync(CancellationToken.None);
+            var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
+            await store.RecordAsync(batch.Results, CancellationToken.None);
+            if (unsent.Count > 0) await store.ReleaseAsync(unsent, CancellationToken.None);
+            await store.TouchAccountsAsync(batch.Results.Select(r => r.Message.SmtpAccountId).Distinct().ToList(), CancellationToken.None);
+        }
+        OutboxMetrics.RecordDuration.Record(OutboxMetrics.Since(started));
+        foreach (var kind in batch.Results.GroupBy(r => r.Outcome.Kind))
+            OutboxMetrics.Messages.Add(kind.Count(), new KeyValuePair<string, object?>("outcome", kind.Key.ToString()));
+    }
+
+    private async Task ReleaseEverythingAsync()
+    {
+        try
+        {
+            using var _ = await gate.EnterAsync(CancellationToken.None);
+            await using var scope = scopes.CreateAsyncScope();
+            var released = await scope.ServiceProvider.GetRequiredService<OutboxStore>().ReleaseAllAsync(CancellationToken.None);
+            await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().ReleaseAllConnectionSlotsAsync(CancellationToken.None);
             if (released > 0) log.LogInformation("Released {Count} unfinished messages back to the queue", released);
         }
         catch (Exception ex)
@@ -40,161 +187,5 @@ public sealed class OutboxWorker(
             // The rows stay leased and come back when their lease ends; shutdown goes on.
             log.LogWarning(ex, "Could not release this instance's leased messages at shutdown");
         }
-    }
-
-    /// <summary>A claimed batch, ready to send.</summary>
-    private sealed record ClaimedBatch(List<OutboundMessage> Messages, Dictionary<long, SmtpAccount> Accounts, int Claimed, long ClaimedAt);
-
-    private static readonly ClaimedBatch Nothing = new([], [], 0, 0);
-
-    /// <summary>
-    /// A pipeline: while one batch is on the wire, the database work runs beside it, one statement at a time in a
-    /// chain (SQLite has one writer, and a claim waiting for a record would otherwise stall the next send):
-    /// record the previous batch, start again the lease of the batch about to go, claim the next one. At most one
-    /// batch is sent-but-unrecorded and one claimed ahead, so the rows a crash can send twice stay within two
-    /// batches, and the claimed-ahead rows of a stopped worker are released at shutdown. Database steps start with
-    /// Task.Run: Microsoft.Data.Sqlite's async methods complete synchronously, so without it a record would run on
-    /// this loop's thread before the next send.
-    /// </summary>
-    private async Task LoopAsync(CancellationToken stopping, CancellationToken sending)
-    {
-        var database = Task.CompletedTask; // the last database step in the chain
-        var next = ChainClaim(ref database, stopping);
-        var failed = false;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                if (failed)
-                {
-                    failed = false;
-                    await Task.Delay(_options.PollInterval, stopping);
-                    // A failed claim is tried again; a batch claimed ahead before something else failed is still good.
-                    if (next.IsFaulted || next.IsCanceled) next = ChainClaim(ref database, stopping);
-                }
-                var batch = await next;
-                if (batch.Claimed == 0)
-                {
-                    await AwaitQuietlyAsync(database);
-                    await signal.WaitAsync(_options.PollInterval, stopping);
-                    next = ChainClaim(ref database, stopping);
-                    continue;
-                }
-                if (batch.Messages.Count == 0)
-                {
-                    next = ChainClaim(ref database, stopping); // all suppressed
-                    continue;
-                }
-
-                // A batch claimed ahead waited while the one before it was sent, maybe longer than its lease (a slow
-                // account): its lease starts again before the next claim, which could otherwise take these very rows.
-                // When it waited long enough that the lease may have run out, only the rows still ours are sent.
-                var renewal = ChainRenewal(ref database, batch, stopping);
-                if (System.Diagnostics.Stopwatch.GetElapsedTime(batch.ClaimedAt) > _options.Lease / 2)
-                {
-                    var stillMine = await renewal;
-                    batch = batch with { Messages = batch.Messages.Where(m => stillMine.Contains(m.Id)).ToList() };
-                }
-
-                // Claim the following batch while this one is sent (only when this one was full: a short batch means the queue is drained).
-                next = batch.Claimed >= _options.BatchSize ? ChainClaim(ref database, stopping) : Task.FromResult(Nothing);
-
-                // Daily limits count what was sent before, so they wait for every earlier record.
-                var remaining = new Dictionary<long, int>();
-                if (batch.Accounts.Values.Any(a => a.DailyLimit > 0))
-                {
-                    await AwaitQuietlyAsync(database);
-                    await using var scope = scopes.CreateAsyncScope();
-                    var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
-                    foreach (var account in batch.Accounts.Values.Where(a => a.DailyLimit > 0))
-                        remaining[account.Id] = account.DailyLimit - await store.SentTodayAsync(account.Id, stopping);
-                }
-
-                var sendStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-                var results = await sender.SendAsync(batch.Messages, batch.Accounts, remaining, sending);
-                OutboxMetrics.SendDuration.Record(OutboxMetrics.Since(sendStarted));
-                var previous = database;
-                database = Task.Run(() => RecordAfterAsync(previous, results, batch.Accounts.Keys.ToList()), CancellationToken.None);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested) { break; }
-            catch (Exception ex)
-            {
-                log.LogError(ex, "Outbox worker loop failed; retrying after {Delay}", _options.PollInterval);
-                await AwaitQuietlyAsync(database);
-                failed = true;
-            }
-        }
-        await AwaitQuietlyAsync(database);
-        try { await next; } catch (Exception) { /* its rows are released below */ }
-    }
-
-    private Task<HashSet<long>> ChainRenewal(ref Task database, ClaimedBatch batch, CancellationToken stopping)
-    {
-        var previous = database;
-        var ids = batch.Messages.Select(m => m.Id).ToList();
-        var renewal = Task.Run(async () =>
-        {
-            await AwaitQuietlyAsync(previous);
-            await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<OutboxStore>().RenewLeasesAsync(ids, stopping);
-        }, CancellationToken.None);
-        database = renewal;
-        return renewal;
-    }
-
-    private Task<ClaimedBatch> ChainClaim(ref Task database, CancellationToken stopping)
-    {
-        var previous = database;
-        var claim = Task.Run(() => ClaimAfterAsync(previous, stopping), CancellationToken.None);
-        database = claim;
-        return claim;
-    }
-
-    /// <summary>Waits for a database step; its failure was the step's own (its rows come back when their lease ends), not the waiter's.</summary>
-    private async Task AwaitQuietlyAsync(Task step)
-    {
-        try { await step; }
-        catch (OperationCanceledException) { /* a claim cut short by shutdown: its rows are released */ }
-        catch (Exception ex) { log.LogError(ex, "An outbox database step failed; its rows return to the queue when their lease ends"); }
-    }
-
-    /// <summary>
-    /// Claims a batch once the previous database step is done: leases due rows, marks the suppressed ones, and loads
-    /// the accounts the rest go out through.
-    /// </summary>
-    private async Task<ClaimedBatch> ClaimAfterAsync(Task previous, CancellationToken stopping)
-    {
-        await AwaitQuietlyAsync(previous);
-        if (stopping.IsCancellationRequested) return Nothing; // no claim to release, no cancelled connection to log
-        var claimStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
-        var batch = await store.ClaimAsync(_options.BatchSize, stopping);
-        if (batch.Count == 0) return Nothing;
-        var claimed = batch.Count;
-
-        var suppressed = await store.SuppressedAsync(batch, stopping);
-        if (suppressed.Count > 0)
-        {
-            await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
-            batch = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
-        }
-        var accounts = await store.AccountsAsync(batch.Select(m => m.SmtpAccountId), stopping);
-        OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(claimStarted));
-        return new ClaimedBatch(batch, accounts, claimed, claimStarted);
-    }
-
-    /// <summary>Always recorded, even while stopping: these messages did reach a server.</summary>
-    private async Task RecordAfterAsync(Task previousRecord, List<DeliveryResult> results, List<long> accountIds)
-    {
-        await AwaitQuietlyAsync(previousRecord);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
-        await store.RecordAsync(results, CancellationToken.None);
-        await store.TouchAccountsAsync(accountIds, CancellationToken.None);
-        OutboxMetrics.RecordDuration.Record(OutboxMetrics.Since(started));
-        foreach (var kind in results.GroupBy(r => r.Outcome.Kind))
-            OutboxMetrics.Messages.Add(kind.Count(), new KeyValuePair<string, object?>("outcome", kind.Key.ToString()));
     }
 }

@@ -10,12 +10,17 @@ public sealed class SendingOptions
     /// <summary>Off for instances that only serve pages; their outbox rows are sent by another instance.</summary>
     public bool WorkersEnabled { get; set; } = true;
 
-
     /// <summary>Rows claimed at once. Also the bound on duplicates after a crash: at most what was claimed and unrecorded.</summary>
     [Range(1, 5000)] public int BatchSize { get; set; } = 200;
 
-    /// <summary>How long a claimed row stays with its worker before another may take it.</summary>
+    /// <summary>
+    /// How long a claimed row (or connection slot) stays with its instance without a heartbeat before another may
+    /// take it; the heartbeat renews it every quarter lease. It bounds how long a crashed instance's rows wait.
+    /// </summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>On shutdown, how long the batch on the wire may go on; must fit inside the host's shutdown timeout.</summary>
+    public TimeSpan ShutdownGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often an idle worker looks for due rows (new mail wakes it at once).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);

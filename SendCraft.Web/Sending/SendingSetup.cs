@@ -8,7 +8,10 @@ public static class SendingSetup
         services.AddSingleton<SecretProtector>();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<SmtpConnectionPool>();
-        services.AddSingleton<AccountRateLimiters>();
+        services.AddSingleton<WorkerDatabaseGate>();
+        services.AddSingleton<AccountThrottle>();
+        services.AddSingleton<LeaseKeeper>();
+        services.AddScoped<AccountLimitsStore>();
         services.AddSingleton<BatchSender>();
         services.AddScoped<OutboxStore>();
         services.AddScoped<Outbox>();

@@ -5,34 +5,43 @@ using Microsoft.Extensions.Options;
 namespace SendCraft.Web.Sending;
 
 /// <summary>
-/// Connections per SMTP account, reused across messages and batches, never more open at once than the account's
-/// MaxConnections (across all worker loops of this instance). Idle connections older than IdleConnectionTimeout
-/// are closed instead of reused: servers drop idle clients, and a dead socket would cost the next message a retry.
+/// Connections per SMTP account, reused across messages and batches. Never more open at once than the account's
+/// MaxConnections: within this instance a semaphore, across instances a connection slot in the database
+/// (<see cref="AccountLimitsStore.TryTakeConnectionSlotAsync"/>) that an open connection holds until it is closed,
+/// kept alive by the worker's heartbeat. Idle connections older than IdleConnectionTimeout are closed (and their
+/// slots freed) rather than reused: servers drop idle clients, and another instance may be waiting for the slot.
 /// </summary>
-public sealed class SmtpConnectionPool(IOptions<SendingOptions> options, TimeProvider clock) : IAsyncDisposable
+public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDatabaseGate gate, IOptions<SendingOptions> options, TimeProvider clock,
+    ILogger<SmtpConnectionPool> log) : IAsyncDisposable
 {
+    private static readonly TimeSpan SlotPollInterval = TimeSpan.FromMilliseconds(250);
+
     internal sealed class AccountSlots(int max)
     {
         public readonly int Max = max;
         public readonly SemaphoreSlim Gate = new(max, max);
-        public readonly ConcurrentBag<(SmtpClient Client, DateTime IdleSince)> Idle = [];
+        public readonly ConcurrentBag<Pooled> Idle = [];
+        public readonly ConcurrentDictionary<int, byte> Held = new();
     }
+
+    internal sealed record Pooled(SmtpClient Client, int Slot, DateTime IdleSince);
 
     private readonly ConcurrentDictionary<long, AccountSlots> _accounts = new();
 
-    /// <summary>A lease on one connection slot; Connection is null until the caller connects.</summary>
+    /// <summary>A lease on one connection (and its slot); give it back by disposing it.</summary>
     public sealed class Lease : IAsyncDisposable
     {
         private readonly SmtpConnectionPool _pool;
-        private readonly long _accountId;
-        private readonly AccountSlots _slots;
+        internal Lease(SmtpConnectionPool pool, long accountId, AccountSlots slots, SmtpClient connection, int slot) =>
+            (_pool, AccountId, Slots, Connection, Slot) = (pool, accountId, slots, connection, slot);
 
-        internal Lease(SmtpConnectionPool pool, long accountId, AccountSlots slots) => (_pool, _accountId, _slots) = (pool, accountId, slots);
-
-        public SmtpClient? Connection { get; set; }
+        internal long AccountId { get; }
+        internal AccountSlots Slots { get; }
+        internal int Slot { get; }
+        public SmtpClient Connection { get; }
         /// <summary>Set after an error: the connection is closed instead of going back to the pool.</summary>
         public bool Broken { get; set; }
-        public ValueTask DisposeAsync() => _pool.ReturnAsync(_accountId, _slots, this);
+        public ValueTask DisposeAsync() => _pool.ReturnAsync(this);
     }
 
     public async Task<Lease> RentAsync(long accountId, int maxConnections, SmtpEndpoint endpoint, CancellationToken ct)
@@ -40,45 +49,103 @@ public sealed class SmtpConnectionPool(IOptions<SendingOptions> options, TimePro
         var slots = _accounts.AddOrUpdate(accountId, _ => new AccountSlots(maxConnections),
             (_, existing) => existing.Max == maxConnections ? existing : new AccountSlots(maxConnections));
         await slots.Gate.WaitAsync(ct);
-        var lease = new Lease(this, accountId, slots);
-        var now = clock.GetUtcNow().UtcDateTime;
-        while (slots.Idle.TryTake(out var idle))
-        {
-            if (idle.Client.IsConnected && now - idle.IdleSince < options.Value.IdleConnectionTimeout)
-            {
-                lease.Connection = idle.Client;
-                return lease;
-            }
-            await CloseAsync(idle.Client);
-        }
         try
         {
-            lease.Connection = await SmtpConnector.ConnectAsync(endpoint, options.Value.CommandTimeout, ct);
-            // With SIZE advertised, MailKit serializes every message once more only to count its bytes for MAIL FROM's
-            // SIZE= (measured: 420 against 246 µs a message). BatchSender checks the server's limit (MaxSize, still
-            // known) itself from sizes it has anyway, so the capability is dropped for pooled connections.
-            lease.Connection.Capabilities &= ~SmtpCapabilities.Size;
+            var now = clock.GetUtcNow().UtcDateTime;
+            while (slots.Idle.TryTake(out var idle))
+            {
+                if (idle.Client.IsConnected && now - idle.IdleSince < options.Value.IdleConnectionTimeout)
+                    return new Lease(this, accountId, slots, idle.Client, idle.Slot);
+                await CloseAsync(accountId, slots, idle.Client, idle.Slot);
+            }
+
+            var slot = await TakeSlotAsync(accountId, slots, ct);
+            try
+            {
+                var client = await SmtpConnector.ConnectAsync(endpoint, options.Value.CommandTimeout, ct);
+                // With SIZE advertised, MailKit serializes every message once more only to count its bytes for MAIL FROM's
+                // SIZE= (measured: 420 against 246 µs a message). BatchSender checks the server's limit (MaxSize, still
+                // known) itself from sizes it has anyway, so the capability is dropped for pooled connections.
+                client.Capabilities &= ~SmtpCapabilities.Size;
+                return new Lease(this, accountId, slots, client, slot);
+            }
+            catch
+            {
+                await ReleaseSlotAsync(accountId, slots, slot);
+                throw;
+            }
         }
         catch
         {
             slots.Gate.Release();
             throw;
         }
-        return lease;
     }
 
-    private async ValueTask ReturnAsync(long accountId, AccountSlots slots, Lease lease)
+    /// <summary>Waits for one of the account's connection slots in the database (another instance may hold them all).</summary>
+    private async Task<int> TakeSlotAsync(long accountId, AccountSlots slots, CancellationToken ct)
     {
-        if (lease.Connection is { } client)
+        while (true)
         {
-            var current = _accounts.TryGetValue(accountId, out var s) && ReferenceEquals(s, slots);
-            if (!lease.Broken && client.IsConnected && current) slots.Idle.Add((client, clock.GetUtcNow().UtcDateTime));
-            else await CloseAsync(client);
+            int? slot;
+            using (await gate.EnterAsync(ct))
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                slot = await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>()
+                    .TryTakeConnectionSlotAsync(accountId, slots.Max, slots.Held.Keys.ToList(), ct);
+            }
+            if (slot is { } taken)
+            {
+                slots.Held[taken] = 0;
+                return taken;
+            }
+            await Task.Delay(SlotPollInterval, clock, ct);
         }
-        slots.Gate.Release();
     }
 
-    private static async Task CloseAsync(SmtpClient client)
+    private async Task ReleaseSlotAsync(long accountId, AccountSlots slots, int slot)
+    {
+        slots.Held.TryRemove(slot, out _);
+        try
+        {
+            using var _ = await gate.EnterAsync(CancellationToken.None);
+            await using var scope = scopes.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().ReleaseConnectionSlotAsync(accountId, slot, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The slot's lease is no longer renewed, so it frees itself when the lease ends.
+            log.LogWarning(ex, "Could not free connection slot {Slot} of SMTP account {Account}", slot, accountId);
+        }
+    }
+
+    private async ValueTask ReturnAsync(Lease lease)
+    {
+        var current = _accounts.TryGetValue(lease.AccountId, out var s) && ReferenceEquals(s, lease.Slots);
+        if (!lease.Broken && lease.Connection.IsConnected && current)
+            lease.Slots.Idle.Add(new Pooled(lease.Connection, lease.Slot, clock.GetUtcNow().UtcDateTime));
+        else
+            await CloseAsync(lease.AccountId, lease.Slots, lease.Connection, lease.Slot);
+        lease.Slots.Gate.Release();
+    }
+
+    /// <summary>Closes connections idle for longer than IdleConnectionTimeout, freeing their slots for other instances.</summary>
+    public async Task CloseIdleAsync()
+    {
+        var cutoff = clock.GetUtcNow().UtcDateTime - options.Value.IdleConnectionTimeout;
+        foreach (var (accountId, slots) in _accounts)
+        {
+            var keep = new List<Pooled>();
+            while (slots.Idle.TryTake(out var idle))
+            {
+                if (idle.IdleSince >= cutoff && idle.Client.IsConnected) keep.Add(idle);
+                else await CloseAsync(accountId, slots, idle.Client, idle.Slot);
+            }
+            foreach (var idle in keep) slots.Idle.Add(idle);
+        }
+    }
+
+    private async Task CloseAsync(long accountId, AccountSlots slots, SmtpClient client, int slot)
     {
         try
         {
@@ -90,11 +157,15 @@ public sealed class SmtpConnectionPool(IOptions<SendingOptions> options, TimePro
         }
         catch (Exception) { /* closing a connection that is already gone */ }
         finally { client.Dispose(); }
+        await ReleaseSlotAsync(accountId, slots, slot);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>At shutdown, while the database is still reachable: every idle connection closed and its slot freed.</summary>
+    public async Task CloseAllAsync()
     {
-        foreach (var slots in _accounts.Values)
-            while (slots.Idle.TryTake(out var idle)) await CloseAsync(idle.Client);
+        foreach (var (accountId, slots) in _accounts)
+            while (slots.Idle.TryTake(out var idle)) await CloseAsync(accountId, slots, idle.Client, idle.Slot);
     }
+
+    public async ValueTask DisposeAsync() => await CloseAllAsync();
 }

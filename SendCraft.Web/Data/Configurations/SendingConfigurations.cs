@@ -36,6 +36,8 @@ internal sealed class MessageContentConfiguration : IEntityTypeConfiguration<Mes
         b.Property(c => c.FromAddress).HasMaxLength(254).IsRequired();
         b.Property(c => c.FromName).HasMaxLength(100);
         b.Property(c => c.Subject).HasMaxLength(998);
+        b.Property(c => c.SubmissionKey).HasMaxLength(64);
+        b.HasIndex(c => new { c.WorkspaceId, c.SubmissionKey }).IsUnique();
         b.HasMany(c => c.Attachments).WithOne().HasForeignKey(a => a.ContentId).OnDelete(DeleteBehavior.Cascade);
     }
 }
@@ -90,5 +92,26 @@ internal sealed class SuppressionConfiguration : IEntityTypeConfiguration<Suppre
         b.Property(s => s.Reason).HasConversion<string>().HasMaxLength(16);
         b.Property(s => s.Detail).HasMaxLength(1000);
         b.HasIndex(s => new { s.WorkspaceId, s.Email }).IsUnique();
+    }
+}
+
+internal sealed class AccountSendWindowConfiguration : IEntityTypeConfiguration<AccountSendWindow>
+{
+    public void Configure(EntityTypeBuilder<AccountSendWindow> b)
+    {
+        b.ToTable("AccountSendWindows");
+        b.HasKey(w => new { w.AccountId, w.Period, w.WindowStart });
+        b.Property(w => w.Period).HasConversion<int>();
+    }
+}
+
+internal sealed class SmtpConnectionSlotConfiguration : IEntityTypeConfiguration<SmtpConnectionSlot>
+{
+    public void Configure(EntityTypeBuilder<SmtpConnectionSlot> b)
+    {
+        b.ToTable("SmtpConnectionSlots");
+        b.HasKey(s => new { s.AccountId, s.Slot });
+        b.Property(s => s.Owner).HasMaxLength(100);
+        b.HasIndex(s => s.Owner);
     }
 }

@@ -19,12 +19,15 @@ public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWo
 
     [BindProperty] public ComposeInput Input { get; set; } = new();
     [BindProperty] public List<IFormFile> Attachments { get; set; } = [];
+    /// <summary>Made when the form is shown and posted back with it: a double submit or a browser retry queues once.</summary>
+    [BindProperty] public string? SubmissionKey { get; set; }
     public IReadOnlyList<AccountOption> Accounts { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync()
     {
         if (!current.Has(WorkspaceRole.Member)) return Forbid();
         await LoadAccountsAsync();
+        SubmissionKey = Guid.NewGuid().ToString("N");
         return Page();
     }
 
@@ -56,7 +59,7 @@ public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWo
             files.Add(new AttachmentInput(Path.GetFileName(file.FileName), string.IsNullOrEmpty(file.ContentType) ? "application/octet-stream" : file.ContentType, buffer.ToArray()));
         }
         var rows = await outbox.QueueAsync(new OutgoingEmail(Input.AccountId, to, cc, bcc, Input.Subject.Trim(),
-            NullIfBlank(Input.HtmlBody), NullIfBlank(Input.TextBody), files), ct);
+            NullIfBlank(Input.HtmlBody), NullIfBlank(Input.TextBody), files, ValidKeyOrNull(SubmissionKey)), ct);
         TempData["Flash"] = rows.Count == 1 ? "Queued. It leaves in a moment." : $"Queued for {rows.Count} recipients; this is the first one's entry.";
         return Redirect($"/messages/{rows[0].Id}");
     }
@@ -88,6 +91,9 @@ public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWo
     }
 
     private static string? NullIfBlank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    // A form without a key (an old tab, a script) still sends; it only loses the double-submit protection.
+    private static string? ValidKeyOrNull(string? key) => Guid.TryParseExact(key, "N", out _) ? "compose:" + key : null;
 
     private async Task LoadAccountsAsync() =>
         Accounts = await db.SmtpAccounts.AsNoTracking().Where(a => a.IsActive && a.Domain!.IsActive).OrderBy(a => a.FromEmail)

@@ -107,6 +107,25 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.AccountSendWindow", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("int");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("int");
+
+                    b.HasKey("AccountId", "Period", "WindowStart");
+
+                    b.ToTable("AccountSendWindows", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -609,6 +628,10 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .HasMaxLength(998)
                         .HasColumnType("varchar(998)");
 
+                    b.Property<string>("SubmissionKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
                     b.Property<string>("TextBody")
                         .HasColumnType("longtext");
 
@@ -620,6 +643,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "SubmissionKey")
+                        .IsUnique();
 
                     b.ToTable("MessageContents");
                 });
@@ -822,6 +848,28 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasIndex("WorkspaceId", "FromEmail");
 
                     b.ToTable("SmtpAccounts");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.SmtpConnectionSlot", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime>("LeaseUntil")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.HasKey("AccountId", "Slot");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("SmtpConnectionSlots", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Suppression", b =>

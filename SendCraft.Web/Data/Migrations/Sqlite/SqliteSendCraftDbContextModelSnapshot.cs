@@ -98,6 +98,25 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.AccountSendWindow", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Period")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WindowStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Used")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("AccountId", "Period", "WindowStart");
+
+                    b.ToTable("AccountSendWindows", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.AppUser", b =>
                 {
                     b.Property<string>("Id")
@@ -584,6 +603,10 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .HasMaxLength(998)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SubmissionKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TextBody")
                         .HasColumnType("TEXT");
 
@@ -595,6 +618,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId", "SubmissionKey")
+                        .IsUnique();
 
                     b.ToTable("MessageContents");
                 });
@@ -791,6 +817,28 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "FromEmail");
 
                     b.ToTable("SmtpAccounts");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.SmtpConnectionSlot", b =>
+                {
+                    b.Property<long>("AccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Slot")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("LeaseUntil")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Owner")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("AccountId", "Slot");
+
+                    b.HasIndex("Owner");
+
+                    b.ToTable("SmtpConnectionSlots", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Suppression", b =>
