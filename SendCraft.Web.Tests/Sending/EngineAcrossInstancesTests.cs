@@ -49,16 +49,19 @@ public sealed class EngineAcrossInstancesTests
         await using (var db = DirectDb.Open(first.Database))
             await OutboxBuilders.SeedSenderAsync(db, server.Port, total, messagesPerSecond: rate, maxConnections: 20);
 
-        var rows = await OutboxBuilders.WaitForMessagesAsync(first.Database, all => all.All(m => m.Status == MessageStatus.Sent), TimeSpan.FromSeconds(90));
+        await OutboxBuilders.WaitForMessagesAsync(first.Database, all => all.All(m => m.Status == MessageStatus.Sent), TimeSpan.FromSeconds(90));
         Assert.Equal(total, server.Messages.Count);
+        await using var check = DirectDb.Open(first.Database);
 
         // Alone, each instance would send 5 a second: together 10, and 40 messages in about 4 s. Shared: about 8 s.
-        var sentAt = rows.Select(r => r.SentAt!.Value).Order().ToList();
-        var span = (sentAt[^1] - sentAt[0]).TotalSeconds;
+        // Attempts start right after the limit lets a message go, so their start times show the limit at work.
+        var started = await check.MessageAttempts.IgnoreQueryFilters().Select(a => a.StartedAt).OrderBy(t => t).ToListAsync();
+        Assert.Equal(total, started.Count);
+        var span = (started[^1] - started[0]).TotalSeconds;
         Assert.True(span >= 0.8 * (total - rate) / rate, $"{total} messages in {span:0.0} s: faster than {rate} a second.");
-        var busiestSecond = sentAt.Max(t => sentAt.Count(u => u >= t && u < t.AddSeconds(1)));
-        Assert.True(busiestSecond <= rate + 1, $"{busiestSecond} messages within one second; the account allows {rate}.");
-        await using var check = DirectDb.Open(first.Database);
+        // A one-second window can touch six 200 ms slots, and a loaded machine may delay a start a little: rate + 2.
+        var busiestSecond = started.Max(t => started.Count(u => u >= t && u < t.AddSeconds(1)));
+        Assert.True(busiestSecond <= rate + 2, $"{busiestSecond} messages started within one second; the account allows {rate}.");
         Assert.True(await check.AccountSendWindows.CountAsync() > 0, "The rate windows were not shared through the database.");
     }
 }

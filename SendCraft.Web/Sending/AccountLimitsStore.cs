@@ -53,6 +53,11 @@ public sealed class AccountLimitsStore(SendCraftDbContext db, IOptions<SendingOp
         return new QuotaGrant(granted, DailyLimitReached: dailyLeft <= 0);
     }
 
+    /// <summary>Messages granted against the daily limit but never sent (their slot ended first) go back to the day's quota.</summary>
+    public Task GiveBackAsync(long accountId, long dayStart, int unused, CancellationToken ct) =>
+        db.Database.ExecuteSqlRawAsync("UPDATE AccountSendWindows SET Used = Used - {0} WHERE AccountId = {1} AND Period = {2} AND WindowStart = {3} AND Used >= {0}",
+            [unused, accountId, (int)SendWindowPeriod.Day, dayStart], ct);
+
     private async Task<Dictionary<SendWindowPeriod, int>> LockWindowsAsync(long accountId, long slotStart, long dayStart, CancellationToken ct)
     {
         var rows = await db.AccountSendWindows.FromSqlRaw("""

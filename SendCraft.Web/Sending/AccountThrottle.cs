@@ -39,7 +39,11 @@ public sealed class AccountThrottle(IServiceScopeFactory scopes, WorkerDatabaseG
             while (true)
             {
                 var slot = clock.GetUtcNow().ToUnixTimeMilliseconds() / slotMs;
-                if (budget.SlotStart != slot * slotMs) (budget.SlotStart, budget.Tokens, budget.SlotUsedUp) = (slot * slotMs, 0, false);
+                if (budget.SlotStart != slot * slotMs)
+                {
+                    if (budget.Tokens > 0 && account.DailyLimit > 0) await GiveBackAsync(account, budget.SlotStart, budget.Tokens, ct);
+                    (budget.SlotStart, budget.Tokens, budget.SlotUsedUp) = (slot * slotMs, 0, false);
+                }
                 if (budget.Tokens > 0)
                 {
                     budget.Tokens--;
@@ -67,9 +71,18 @@ public sealed class AccountThrottle(IServiceScopeFactory scopes, WorkerDatabaseG
         }
     }
 
+    private async Task GiveBackAsync(SmtpAccount account, long slotStart, int unused, CancellationToken ct)
+    {
+        using var _ = await gate.EnterAsync(ct);
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().GiveBackAsync(account.Id, DayOf(slotStart), unused, ct);
+    }
+
+    private static long DayOf(long unixMs) => unixMs - unixMs % 86_400_000L;
+
     private async Task<QuotaGrant> TakeAsync(SmtpAccount account, long slotStart, int quota, int want, CancellationToken ct)
     {
-        var dayStart = slotStart - slotStart % 86_400_000L;
+        var dayStart = DayOf(slotStart);
         using var _ = await gate.EnterAsync(ct);
         await using var scope = scopes.CreateAsyncScope();
         var store = scope.ServiceProvider.GetRequiredService<AccountLimitsStore>();

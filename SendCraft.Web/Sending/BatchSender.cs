@@ -99,8 +99,7 @@ public sealed class BatchSender(
             var bodySizes = new Dictionary<MimeEntity, long>(ReferenceEqualityComparer.Instance);
             await using (lease)
             {
-                // A message is taken only while this instance's leases hold: otherwise another instance may take it too.
-                while (!ct.IsCancellationRequested && leases.HoldsLeases && queue.TryDequeue(out var message))
+                while (!ct.IsCancellationRequested && queue.TryDequeue(out var message))
                 {
                     try
                     {
@@ -116,6 +115,9 @@ public sealed class BatchSender(
                         log.LogWarning(ex, "SMTP account {Account}: its limits could not be checked in the database; the rest of its batch goes back to the queue", account.Id);
                         return;
                     }
+                    // Checked right before transmission (the wait for the rate limit can be long): while this instance's
+                    // leases are in doubt another instance may take the row, so it is left unsent and goes back to the queue.
+                    if (!leases.HoldsLeases) return;
                     var started = Now;
                     string? headers = null;
                     try

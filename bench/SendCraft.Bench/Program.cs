@@ -10,10 +10,13 @@ switch (args.FirstOrDefault())
     case "sending":
         await SendingBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
+    case "claim":
+        await ClaimBenchmark.RunAsync(args.Skip(1).ToArray());
+        return 0;
     case "sending-stages":
         await SendingStages.RunAsync(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim");
         return 2;
 }
