@@ -25,11 +25,8 @@ public sealed class RequiresRoleAttribute(WorkspaceRole minimum) : Attribute
 [AttributeUsage(AttributeTargets.Class, Inherited = true, AllowMultiple = false)]
 public sealed class NoWorkspaceRoleAttribute : Attribute;
 
-/// <summary>What a handler needs: a role in the active workspace, or none (and why, for tests and diagnostics).</summary>
-public sealed record HandlerAccess(WorkspaceRole? Minimum, string Reason)
-{
-    public bool IsPublic => Reason == WorkspaceRoleRules.PublicReason;
-}
+/// <summary>What a handler needs: a role in the active workspace, or none; public when not even a signed-in user. Reason: why, for tests and diagnostics.</summary>
+public sealed record HandlerAccess(WorkspaceRole? Minimum, string Reason, bool IsPublic = false);
 
 /// <summary>
 /// The one place that decides which workspace role each page handler needs. A state-changing handler (any verb but
@@ -39,8 +36,6 @@ public sealed record HandlerAccess(WorkspaceRole? Minimum, string Reason)
 /// </summary>
 public static class WorkspaceRoleRules
 {
-    public const string PublicReason = "public ([AllowAnonymous])";
-
     /// <summary>A write in a folder with no rule: fail closed. Admins configure; a page meant for members says so here.</summary>
     public const WorkspaceRole DefaultForWrites = WorkspaceRole.Admin;
 
@@ -78,7 +73,7 @@ public static class WorkspaceRoleRules
     {
         var model = page.ModelTypeInfo ?? page.HandlerTypeInfo;
         if (page.EndpointMetadata.OfType<IAllowAnonymous>().Any() || model.IsDefined(typeof(AllowAnonymousAttribute), inherit: true))
-            return new(null, PublicReason);
+            return new(null, "public ([AllowAnonymous])", IsPublic: true);
         if (handler?.GetCustomAttribute<RequiresRoleAttribute>() is { } onHandler)
             return new(onHandler.Minimum, $"[RequiresRole({onHandler.Minimum})] on {handler.Name}");
         if (model.IsDefined(typeof(NoWorkspaceRoleAttribute), inherit: true))
