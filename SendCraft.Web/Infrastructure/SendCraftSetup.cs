@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
@@ -29,13 +28,10 @@ public static class SendCraftSetup
         services.AddTemplating();
         services.AddContacts();
 
-        services.AddAuthorizationBuilder()
-            // Every page needs a signed-in user unless it says [AllowAnonymous].
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
-            .AddPolicy(WorkspacePolicies.Admin, p => p.AddRequirements(new WorkspaceRoleRequirement(WorkspaceRole.Admin)));
-        services.AddScoped<IAuthorizationHandler, WorkspaceRoleHandler>();
-
-        services.AddRazorPages(o => o.Conventions.AuthorizeFolder("/Settings", WorkspacePolicies.Admin));
+        // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
+        // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
+        services.AddWorkspaceAuthorization();
+        services.AddRazorPages(o => o.Conventions.AddWorkspaceRoles());
         services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
 
         // Behind Nginx: trust X-Forwarded-For/Proto from the local proxy only (the defaults: loopback).

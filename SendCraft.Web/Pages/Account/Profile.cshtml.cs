@@ -3,9 +3,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SendCraft.Web.Data;
+using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Account;
 
+[NoWorkspaceRole]
 public sealed class ProfileModel(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PageModel
 {
     // Each form binds only its own input, so a validation error in one never blocks the other.

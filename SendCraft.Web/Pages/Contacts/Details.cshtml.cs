@@ -39,7 +39,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostSaveAsync(long id, [FromForm(Name = "Input")] EditInput input, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return NotFound();
 
@@ -76,7 +75,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return NotFound();
         await ContactWrites.DeleteAsync(db, [id], ct);
@@ -91,7 +89,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostAddToListAsync(long id, long? listId, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         if (!await db.Contacts.AnyAsync(c => c.Id == id, ct)) return NotFound();
         var list = listId is null ? null : await db.ContactLists.FirstOrDefaultAsync(l => l.Id == listId, ct);
         if (list is null) return await AnswerListsAsync(id, "Choose a list.", true, ct);
@@ -101,7 +98,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostRemoveFromListAsync(long id, long listId, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         if (!await db.Contacts.AnyAsync(c => c.Id == id, ct)) return NotFound();
         var list = await db.ContactLists.FirstOrDefaultAsync(l => l.Id == listId, ct);
         if (list is null) return NotFound();

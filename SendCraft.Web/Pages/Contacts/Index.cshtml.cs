@@ -54,7 +54,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
 
     public async Task<IActionResult> OnPostCreateAsync([FromForm(Name = "Input")] NewContactInput input, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var errors = new Dictionary<string, string>();
         var attributes = ContactAttributes.ParseLines(input.Attributes, out var attributeError);
         if (attributeError is not null) errors["Attributes"] = attributeError;
@@ -93,7 +92,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
 
     public async Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var contact = await db.Contacts.FirstOrDefaultAsync(c => c.Id == id, ct);
         if (contact is null) return NotFound();
         await ContactWrites.DeleteAsync(db, [contact.Id], ct);
@@ -106,7 +104,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     /// <summary>Bulk delete or add-to-list of the selected contacts. Without <paramref name="confirmed"/> it only asks (the no-JavaScript path; htmx confirms in the browser).</summary>
     public async Task<IActionResult> OnPostBulkAsync(string? bulkAction, long[] ids, long? listId, bool confirmed, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         // Only ids of this workspace survive the (tenant-filtered) query.
         var wanted = ids.Distinct().Take(1000).ToList();
         var selected = await db.Contacts.Where(c => EF.Constant(wanted).Contains(c.Id)).Select(c => c.Id).ToListAsync(ct);

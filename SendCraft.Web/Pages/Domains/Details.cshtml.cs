@@ -27,6 +27,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     }
 
     /// <summary>Looks the three records up now. Any member may run it: it reads public DNS and only updates the stored result.</summary>
+    [RequiresRole(WorkspaceRole.Viewer)]
     public async Task<IActionResult> OnPostCheckAsync(long id, CancellationToken ct)
     {
         if (!await LoadAsync(id, tracking: true)) return NotFound();

@@ -27,7 +27,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostCreateAsync()
     {
-        if (!CanEdit) return Forbid();
         var name = DomainNames.Normalize(Input.Name, out var nameError);
         var selector = DomainNames.NormalizeSelector(Input.Selector, out var selectorError);
         if (nameError is not null) ModelState.AddModelError("Input.Name", nameError);
@@ -63,7 +62,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostToggleAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var domain = await db.SendingDomains.FirstOrDefaultAsync(d => d.Id == id);
         if (domain is null) return NotFound();
         domain.IsActive = !domain.IsActive;
@@ -76,7 +74,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostDeleteAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var domain = await db.SendingDomains.FirstOrDefaultAsync(d => d.Id == id);
         if (domain is null) return NotFound();
         var accounts = await db.SmtpAccounts.CountAsync(a => a.DomainId == id);

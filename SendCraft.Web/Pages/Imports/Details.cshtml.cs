@@ -12,7 +12,7 @@ namespace SendCraft.Web.Pages.Imports;
 /// An import: while Draft, the preview and column mapping (step 2); once queued, its live progress (polled by htmx
 /// every second until it finishes), which anyone can leave and come back to; the error report download.
 /// </summary>
-public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current, ContactImportService imports) : PageModel
+public sealed class DetailsModel(SendCraftDbContext db, ContactImportService imports) : PageModel
 {
     public sealed record MappingForm(ImportPreview Preview, int EmailColumn, int? NameColumn,
         IReadOnlyList<(int Column, bool Selected, string Key)> Attributes, ExistingContactPolicy Policy, string? Error);
@@ -39,7 +39,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     public async Task<IActionResult> OnPostStartAsync(long id, int emailColumn, int? nameColumn, int[]? attributeColumns,
         ExistingContactPolicy policy, CancellationToken ct)
     {
-        if (!current.Has(WorkspaceRole.Member)) return Forbid();
         if (!await LoadAsync(id, ct, tracked: true)) return NotFound();
         var preview = ImportService.Preview(Import);
         var selected = (attributeColumns ?? []).Distinct().Where(c => c >= 0 && c < preview.Headers.Count).ToHashSet();

@@ -10,6 +10,7 @@ namespace SendCraft.Web.Pages.Imports;
 /// <summary>Step 1 of an import into a list: upload the CSV file. The file streams to disk; the next step maps its columns.</summary>
 [RequestSizeLimit(1L << 30)]
 [RequestFormLimits(MultipartBodyLengthLimit = 1L << 30)]
+[RequiresRole(WorkspaceRole.Member)] // the upload form too, not only its post
 public sealed class NewModel(SendCraftDbContext db, CurrentWorkspace current, ContactImportService imports) : PageModel
 {
     public ContactList List { get; private set; } = null!;
@@ -17,7 +18,6 @@ public sealed class NewModel(SendCraftDbContext db, CurrentWorkspace current, Co
 
     public async Task<IActionResult> OnGetAsync(long listId, CancellationToken ct)
     {
-        if (!current.Has(WorkspaceRole.Member)) return Forbid();
         var list = await db.ContactLists.AsNoTracking().FirstOrDefaultAsync(l => l.Id == listId, ct);
         if (list is null) return NotFound();
         List = list;
@@ -26,7 +26,6 @@ public sealed class NewModel(SendCraftDbContext db, CurrentWorkspace current, Co
 
     public async Task<IActionResult> OnPostAsync(long listId, IFormFile? file, CancellationToken ct)
     {
-        if (!current.Has(WorkspaceRole.Member)) return Forbid();
         var list = await db.ContactLists.AsNoTracking().FirstOrDefaultAsync(l => l.Id == listId, ct);
         if (list is null) return NotFound();
         List = list;

@@ -48,7 +48,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     /// <summary>Adds a contact by email; creates the contact when the workspace has none with that address.</summary>
     public async Task<IActionResult> OnPostAddAsync(long id, string? email, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         if (!await LoadListAsync(id, ct)) return NotFound();
         if (!ContactEmail.TryNormalize(email, out var normalized, out var error))
         {
@@ -67,7 +66,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostRemoveAsync(long id, long contactId, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         if (!await LoadListAsync(id, ct)) return NotFound();
         if (!await ContactWrites.RemoveFromListAsync(db, id, contactId, ct)) return NotFound();
         if (!Request.IsHtmx()) return Redirect(id, "Removed from the list.", false);
@@ -77,7 +75,6 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
 
     public async Task<IActionResult> OnPostEditAsync(long id, string? name, string? description, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var list = await db.ContactLists.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (list is null) return NotFound();
         var error = await IndexModel.ValidateAsync(db, id, name, description, ct);

@@ -10,7 +10,8 @@ using SendCraft.Web.Workspaces;
 namespace SendCraft.Web.Pages.Messages;
 
 /// <summary>A one-off email from one of the workspace's accounts, queued in the outbox; the user lands on its log entry.</summary>
-public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWorkspace current) : PageModel
+[RequiresRole(WorkspaceRole.Member)] // the form too, not only its post
+public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox) : PageModel
 {
     public const long MaxAttachmentBytes = 20 * 1024 * 1024;
     private const int MaxRecipients = 100;
@@ -25,7 +26,6 @@ public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWo
 
     public async Task<IActionResult> OnGetAsync()
     {
-        if (!current.Has(WorkspaceRole.Member)) return Forbid();
         await LoadAccountsAsync();
         SubmissionKey = Guid.NewGuid().ToString("N");
         return Page();
@@ -33,7 +33,6 @@ public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, CurrentWo
 
     public async Task<IActionResult> OnPostAsync(CancellationToken ct)
     {
-        if (!current.Has(WorkspaceRole.Member)) return Forbid();
         await LoadAccountsAsync();
         if (Accounts.All(a => a.Id != Input.AccountId)) ModelState.AddModelError("Input.AccountId", "Choose one of the active SMTP accounts.");
 

@@ -14,7 +14,8 @@ namespace SendCraft.Web.Pages.SmtpAccounts;
 /// Create or edit an SMTP account. htmx loads the form into the list page (#account-editor); without JavaScript it is a
 /// page of its own. The password is write-only: it is encrypted on save and never rendered back.
 /// </summary>
-public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, SecretProtector secrets) : PageModel
+[RequiresRole(WorkspaceRole.Admin)] // the form itself: only admins may even open it
+public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : PageModel
 {
     [BindProperty] public AccountInput Input { get; set; } = new();
     public long? Id { get; private set; }
@@ -23,7 +24,6 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, S
 
     public async Task<IActionResult> OnGetAsync(long? id)
     {
-        if (!current.Has(WorkspaceRole.Admin)) return Forbid();
         if (id is not null)
         {
             var account = await db.SmtpAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id);
@@ -37,7 +37,6 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, S
 
     public async Task<IActionResult> OnPostAsync(long? id)
     {
-        if (!current.Has(WorkspaceRole.Admin)) return Forbid();
         SmtpAccount? account = null;
         if (id is not null)
         {

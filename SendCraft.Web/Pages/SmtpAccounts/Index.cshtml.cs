@@ -39,7 +39,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostTestAsync(long id, CancellationToken ct)
     {
-        if (!CanEdit) return Forbid();
         var account = await db.SmtpAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (account is null) return NotFound();
         var result = await ConnectionTest.RunAsync(SmtpEndpoint.For(account, secrets), ConnectionTest.DefaultTimeout, ct);
@@ -56,7 +55,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostToggleAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var account = await db.SmtpAccounts.Include(a => a.Domain).FirstOrDefaultAsync(a => a.Id == id);
         if (account is null) return NotFound();
         if (!account.IsActive && account.Domain is { IsActive: false })
@@ -72,7 +70,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
     /// </summary>
     public async Task<IActionResult> OnPostDeleteAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var account = await db.SmtpAccounts.FirstOrDefaultAsync(a => a.Id == id);
         if (account is null) return NotFound();
         var messages = await db.OutboundMessages.CountAsync(m => m.SmtpAccountId == id);

@@ -39,7 +39,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostAddAsync()
     {
-        if (!CanAdd) return Forbid();
         var email = (Input.Email ?? "").Trim().ToLowerInvariant();
         if (ModelState.IsValid)
         {
@@ -76,9 +75,10 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
         return Partial("_SuppressionForm", this);
     }
 
+    /// <summary>Admins only (members may add): removing can re-mail someone who complained.</summary>
+    [RequiresRole(WorkspaceRole.Admin)]
     public async Task<IActionResult> OnPostRemoveAsync(long id)
     {
-        if (!CanRemove) return Forbid();
         var suppression = await db.Suppressions.FirstOrDefaultAsync(s => s.Id == id);
         if (suppression is null) return NotFound();
         db.Suppressions.Remove(suppression);

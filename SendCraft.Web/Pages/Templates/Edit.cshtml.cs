@@ -91,7 +91,6 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
     public async Task<IActionResult> OnPostAsync()
     {
         var id = RouteId;
-        if (!CanEdit) return Forbid();
         Id = id;
         EmailTemplate? template = null;
         if (id is not null)
@@ -167,7 +166,8 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         return Redirect($"/templates/{template.Id}");
     }
 
-    /// <summary>The live preview: renders what is in the form (saved or not) with its sample data.</summary>
+    /// <summary>The live preview: renders what is in the form (saved or not) with its sample data. Saves nothing, so viewers may use it.</summary>
+    [RequiresRole(WorkspaceRole.Viewer)]
     public async Task<IActionResult> OnPostPreviewAsync()
     {
         if (!await ExistsAsync(RouteId)) return NotFound();
@@ -181,7 +181,8 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         return Page();
     }
 
-    /// <summary>Fills the text body with a readable version of the HTML body (not saved until the form is).</summary>
+    /// <summary>Fills the text body with a readable version of the HTML body (not saved until the form is). Saves nothing, so viewers may use it.</summary>
+    [RequiresRole(WorkspaceRole.Viewer)]
     public async Task<IActionResult> OnPostGenerateTextAsync()
     {
         if (!await ExistsAsync(RouteId)) return NotFound();

@@ -39,7 +39,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task<IActionResult> OnPostDeleteAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var template = await db.EmailTemplates.FirstOrDefaultAsync(t => t.Id == id);
         if (template is null) return NotFound();
         db.EmailTemplates.Remove(template);
@@ -57,7 +56,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
     /// <summary>Copies a template as "Copy of &lt;name&gt;" (numbered when that name is taken), inactive and unused.</summary>
     public async Task<IActionResult> OnPostDuplicateAsync(long id)
     {
-        if (!CanEdit) return Forbid();
         var source = await db.EmailTemplates.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id);
         if (source is null) return NotFound();
 

@@ -5,6 +5,7 @@ using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Workspaces;
 
+[NoWorkspaceRole]
 public sealed class NewModel(WorkspaceService workspaces, CurrentWorkspace current) : PageModel
 {
     [BindProperty, Required(ErrorMessage = "Give the workspace a name."), StringLength(100)]

@@ -5,6 +5,7 @@ using SendCraft.Web.Workspaces;
 namespace SendCraft.Web.Pages.Workspaces;
 
 /// <summary>The navigation bar's workspace switcher posts here. Only workspaces the user belongs to can be chosen.</summary>
+[NoWorkspaceRole]
 public sealed class SwitchModel(CurrentWorkspace current) : PageModel
 {
     public IActionResult OnGet() => Redirect("/");

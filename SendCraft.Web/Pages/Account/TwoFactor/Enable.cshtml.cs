@@ -12,6 +12,7 @@ namespace SendCraft.Web.Pages.Account.TwoFactor;
 /// Authenticator enrolment: show the shared key as a QR code (an otpauth:// URI, the Key Uri Format that
 /// authenticator apps read) and as text, confirm with one code, then show ten recovery codes once.
 /// </summary>
+[NoWorkspaceRole]
 public sealed class EnableModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, CurrentWorkspace workspace) : PageModel
 {
     [BindProperty] public string Code { get; set; } = "";

@@ -2,9 +2,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SendCraft.Web.Data;
+using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Account.TwoFactor;
 
+[NoWorkspaceRole]
 public sealed class IndexModel(UserManager<AppUser> users, SignInManager<AppUser> signIn) : PageModel
 {
     public const int RecoveryCodeCount = 10;
