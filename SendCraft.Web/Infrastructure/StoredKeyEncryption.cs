@@ -1,0 +1,84 @@
+using System.Xml.Linq;
+using Microsoft.AspNetCore.DataProtection.XmlEncryption;
+using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Data;
+
+namespace SendCraft.Web.Infrastructure;
+
+/// <summary>
+/// Start-up check of the key ring in the database. Installs from before the certificate stored their keys in plain XML
+/// (the master key in a &lt;masterKey requiresEncryption="true"&gt; element); those elements are encrypted in place with
+/// the certificate, exactly as Data Protection itself writes a new key (an &lt;encryptedSecret&gt; holding XML-Enc
+/// EncryptedData). The key ids and key material stay the same, so stored secrets, sign-in cookies and other instances
+/// that still hold the key in memory keep working; nothing is re-protected or deleted.
+/// </summary>
+public static class StoredKeyEncryption
+{
+    private static readonly XNamespace DataProtectionNs = "http://schemas.asp.net/2015/03/dataProtection";
+    private static readonly XName RequiresEncryption = DataProtectionNs + "requiresEncryption";
+    private static readonly XName EncryptedSecret = DataProtectionNs + "encryptedSecret";
+
+    public static async Task CheckDataProtectionKeysAsync(this IServiceProvider services)
+    {
+        var certificates = services.GetRequiredService<DataProtectionCertificates>();
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var log = loggers.CreateLogger(typeof(StoredKeyEncryption).FullName!);
+        if (certificates.IsGenerated)
+        {
+            log.LogInformation(
+                "Data Protection keys are encrypted with the certificate {Path} ({How}; set {Setting} to use your own). Back it up alongside the database: without it the stored SMTP passwords and DKIM keys cannot be decrypted.",
+                certificates.CurrentPath, certificates.CreatedNow ? "created now" : "generated on an earlier start", DataProtectionSetup.PathSetting);
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
+        var unencrypted = (await db.DataProtectionKeys.ToListAsync())
+            .Where(k => k.Xml is not null && NeedsEncryption(XElement.Parse(k.Xml)))
+            .ToList();
+        if (unencrypted.Count == 0) return;
+
+        log.LogWarning(
+            "{Count} Data Protection key(s) are stored unencrypted in the database (written before the keys were protected with a certificate). Encrypting them with {Path}. Database copies made before now still hold them readable: if such a copy may have leaked, change the SMTP passwords and DKIM keys.",
+            unencrypted.Count, certificates.CurrentPath);
+        var encryptor = new CertificateXmlEncryptor(certificates.Current, loggers);
+        var decryptor = new EncryptedXmlDecryptor(services);
+        foreach (var key in unencrypted)
+        {
+            var plain = XElement.Parse(key.Xml!);
+            var encrypted = Encrypt(plain, encryptor);
+            // Written only if it reads back to the same master key with the certificates this app unprotects with.
+            if (!ReadsBackTheSame(plain, encrypted, decryptor))
+                throw new InvalidOperationException($"Data Protection key {key.FriendlyName}: the encrypted copy does not decrypt to the original; left unencrypted.");
+            key.Xml = encrypted.ToString(SaveOptions.DisableFormatting);
+        }
+        await db.SaveChangesAsync();
+        log.LogInformation("{Count} Data Protection key(s) are now encrypted with the certificate.", unencrypted.Count);
+    }
+
+    public static bool NeedsEncryption(XElement keyXml) =>
+        keyXml.DescendantsAndSelf().Any(e => (bool?)e.Attribute(RequiresEncryption) == true);
+
+    /// <summary>What Data Protection's own XmlEncryptionExtensions.EncryptIfNecessary does (it is internal).</summary>
+    private static XElement Encrypt(XElement keyXml, IXmlEncryptor encryptor)
+    {
+        var doc = new XDocument(new XElement(keyXml));
+        while (doc.Descendants().FirstOrDefault(e => (bool?)e.Attribute(RequiresEncryption) == true) is { } secret)
+        {
+            var info = encryptor.Encrypt(secret);
+            secret.ReplaceWith(new XElement(EncryptedSecret,
+                new XAttribute("decryptorType", info.DecryptorType.AssemblyQualifiedName!),
+                info.EncryptedElement));
+        }
+        return doc.Root!;
+    }
+
+    private static bool ReadsBackTheSame(XElement plain, XElement encrypted, IXmlDecryptor decryptor)
+    {
+        var copy = new XDocument(new XElement(encrypted));
+        foreach (var secret in copy.Descendants(EncryptedSecret).ToList())
+            secret.ReplaceWith(decryptor.Decrypt(secret.Elements().Single()));
+        var before = plain.DescendantsAndSelf().Where(e => e.Attribute(RequiresEncryption) is not null).Select(e => e.Value).ToList();
+        var after = copy.Root!.DescendantsAndSelf().Where(e => e.Attribute(RequiresEncryption) is not null).Select(e => e.Value).ToList();
+        return before.Count > 0 && before.SequenceEqual(after);
+    }
+}
