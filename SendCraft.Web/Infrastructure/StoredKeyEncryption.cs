@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.XmlEncryption;
 using Microsoft.EntityFrameworkCore;
@@ -32,9 +34,9 @@ public static class StoredKeyEncryption
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
-        var unencrypted = (await db.DataProtectionKeys.ToListAsync())
-            .Where(k => k.Xml is not null && NeedsEncryption(XElement.Parse(k.Xml)))
-            .ToList();
+        var stored = await db.DataProtectionKeys.ToListAsync();
+        WarnAboutKeysOfOtherCertificates(stored.Where(k => k.Xml is not null).Select(k => XElement.Parse(k.Xml!)).ToList(), certificates, log);
+        var unencrypted = stored.Where(k => k.Xml is not null && NeedsEncryption(XElement.Parse(k.Xml))).ToList();
         if (unencrypted.Count == 0) return;
 
         log.LogWarning(
@@ -53,6 +55,44 @@ public static class StoredKeyEncryption
         }
         await db.SaveChangesAsync();
         log.LogInformation("{Count} Data Protection key(s) are now encrypted with the certificate.", unencrypted.Count);
+    }
+
+    /// <summary>
+    /// Keys encrypted for a certificate this app does not have (the database restored without its certificate, the file
+    /// replaced) make every secret protected with them unreadable. Data Protection logs that per key with stack traces
+    /// when it first loads the ring; this says it once, at start, with the setting to fix.
+    /// </summary>
+    private static void WarnAboutKeysOfOtherCertificates(IReadOnlyList<XElement> keys, DataProtectionCertificates certificates, ILogger log)
+    {
+        var ours = certificates.All.Select(c => c.Thumbprint).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var foreign = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var unreadable = 0;
+        foreach (var key in keys)
+        {
+            var recipients = key.Descendants(XmlDsig + "X509Certificate").Select(Thumbprint).OfType<string>().ToList();
+            if (recipients.Count == 0 || recipients.Any(ours.Contains)) continue;
+            unreadable++;
+            foreach (var t in recipients) foreign.Add(t);
+        }
+        if (unreadable == 0) return;
+        log.Log(unreadable == keys.Count ? LogLevel.Error : LogLevel.Warning,
+            "{Count} of the {Total} Data Protection keys in the database are encrypted with a certificate this app does not have (thumbprint {Theirs}; this app has {Ours}). Secrets protected with them (SMTP passwords, DKIM keys) cannot be decrypted: set {Setting} to that certificate, or {Previous} after a rotation.",
+            unreadable, keys.Count, string.Join(", ", foreign), string.Join(", ", ours), DataProtectionSetup.PathSetting,
+            DataProtectionKeyOptions.Section + ":" + nameof(DataProtectionKeyOptions.PreviousCertificatePath));
+    }
+
+    private static readonly XNamespace XmlDsig = "http://www.w3.org/2000/09/xmldsig#";
+
+    private static string? Thumbprint(XElement x509Certificate)
+    {
+        try
+        {
+            return X509CertificateLoader.LoadCertificate(Convert.FromBase64String(x509Certificate.Value.Trim())).Thumbprint;
+        }
+        catch (Exception e) when (e is FormatException or CryptographicException)
+        {
+            return null;
+        }
     }
 
     public static bool NeedsEncryption(XElement keyXml) =>
