@@ -134,6 +134,42 @@ public abstract class DataProtectionKeyTests(DatabaseKind kind)
         await using var other = SendCraftApp.StartAnotherInstance(first, new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = TestCertificates.Pfx() });
         Assert.Throws<SecretUnreadableException>(() => other.Services.GetRequiredService<SecretProtector>().Unprotect(account.PasswordProtected!));
     }
+
+    [Fact]
+    public async Task Rotation_KeysOfThePreviousCertificateMoveToTheNewOne_ThenTheOldOneIsNotNeeded()
+    {
+        var oldCertificate = TestCertificates.Pfx();
+        var newCertificate = TestCertificates.Pfx();
+        await using var first = await SendCraftApp.StartAsync(kind, new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = oldCertificate });
+        var owner = await first.SetUpOwnerAsync();
+        await owner.CreateDomainAsync("example.com");
+        var accountId = await owner.CreateSmtpAccountAsync("news@example.com", "smtp.example.net", 587, SmtpSecurity.StartTls, "relay-user", Password);
+        var stored = await first.QueryAsync(db => db.SmtpAccounts.IgnoreQueryFilters().SingleAsync(a => a.Id == accountId));
+        var keysBefore = await first.QueryAsync(db => db.DataProtectionKeys.AsNoTracking().ToDictionaryAsync(k => k.FriendlyName!, k => k.Xml!));
+
+        await using (var rotated = SendCraftApp.StartAnotherInstance(first, new Dictionary<string, string?>
+        {
+            ["DataProtection:CertificatePath"] = newCertificate, ["DataProtection:PreviousCertificatePath"] = oldCertificate,
+        }))
+        {
+            Assert.Equal(Password, rotated.Services.GetRequiredService<SecretProtector>().Unprotect(stored.PasswordProtected!));
+            Assert.Contains(rotated.Log, l => l.StartsWith("Information: ", StringComparison.Ordinal) && l.Contains("encrypted with the previous certificate"));
+        }
+        var keysAfter = await first.QueryAsync(db => db.DataProtectionKeys.AsNoTracking().ToDictionaryAsync(k => k.FriendlyName!, k => k.Xml!));
+        Assert.Equal(keysBefore.Keys.Order(), keysAfter.Keys.Order());
+        Assert.All(keysAfter, k => Assert.NotEqual(keysBefore[k.Key], k.Value));
+
+        await using var newOnly = SendCraftApp.StartAnotherInstance(first, new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = newCertificate });
+        Assert.Equal(Password, newOnly.Services.GetRequiredService<SecretProtector>().Unprotect(stored.PasswordProtected!));
+        Assert.DoesNotContain(newOnly.Log, l => l.Contains("does not have"));
+
+        // The old certificate alone no longer opens them, and start-up says which certificate is missing.
+        await using var oldOnly = SendCraftApp.StartAnotherInstance(first, new Dictionary<string, string?> { ["DataProtection:CertificatePath"] = oldCertificate });
+        Assert.Throws<SecretUnreadableException>(() => oldOnly.Services.GetRequiredService<SecretProtector>().Unprotect(stored.PasswordProtected!));
+        var line = Assert.Single(oldOnly.Log, l => l.Contains("encrypted with a certificate this app does not have"));
+        Assert.StartsWith("Error: ", line);
+        Assert.Contains("DataProtection:CertificatePath", line);
+    }
 }
 
 public sealed class DataProtectionKeyTests_Sqlite() : DataProtectionKeyTests(DatabaseKind.Sqlite);

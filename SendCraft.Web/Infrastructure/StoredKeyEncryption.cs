@@ -12,7 +12,8 @@ namespace SendCraft.Web.Infrastructure;
 /// (the master key in a &lt;masterKey requiresEncryption="true"&gt; element); those elements are encrypted in place with
 /// the certificate, exactly as Data Protection itself writes a new key (an &lt;encryptedSecret&gt; holding XML-Enc
 /// EncryptedData). The key ids and key material stay the same, so stored secrets, sign-in cookies and other instances
-/// that still hold the key in memory keep working; nothing is re-protected or deleted.
+/// that still hold the key in memory keep working; nothing is re-protected or deleted. Keys that only the previous
+/// certificate (DataProtection:PreviousCertificatePath) opens are re-encrypted with the current one the same way.
 /// </summary>
 public static class StoredKeyEncryption
 {
@@ -34,27 +35,42 @@ public static class StoredKeyEncryption
 
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
-        var stored = await db.DataProtectionKeys.ToListAsync();
-        WarnAboutKeysOfOtherCertificates(stored.Where(k => k.Xml is not null).Select(k => XElement.Parse(k.Xml!)).ToList(), certificates, log);
-        var unencrypted = stored.Where(k => k.Xml is not null && NeedsEncryption(XElement.Parse(k.Xml))).ToList();
-        if (unencrypted.Count == 0) return;
+        var keys = (await db.DataProtectionKeys.ToListAsync())
+            .Where(k => k.Xml is not null).Select(k => (Row: k, Xml: XElement.Parse(k.Xml!))).ToList();
+        WarnAboutKeysOfOtherCertificates(keys.Select(k => k.Xml).ToList(), certificates, log);
 
-        log.LogWarning(
-            "{Count} Data Protection key(s) are stored unencrypted in the database (written before the keys were protected with a certificate). Encrypting them with {Path}. Database copies made before now still hold them readable: if such a copy may have leaked, change the SMTP passwords and DKIM keys.",
-            unencrypted.Count, certificates.CurrentPath);
+        var unencrypted = keys.Where(k => NeedsEncryption(k.Xml)).ToList();
+        // After a rotation (DataProtection:PreviousCertificatePath): keys only the previous certificate opens move to the current one.
+        var previous = certificates.Previous.Select(c => c.Thumbprint).Except([certificates.Current.Thumbprint], StringComparer.OrdinalIgnoreCase)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var ofPrevious = keys.Where(k => Recipients(k.Xml) is { Count: > 0 } r && r.All(previous.Contains)).ToList();
+        if (unencrypted.Count == 0 && ofPrevious.Count == 0) return;
+
+        if (unencrypted.Count > 0)
+        {
+            log.LogWarning(
+                "{Count} Data Protection key(s) are stored unencrypted in the database (written before the keys were protected with a certificate). Encrypting them with {Path}. Database copies made before now still hold them readable: if such a copy may have leaked, change the SMTP passwords and DKIM keys.",
+                unencrypted.Count, certificates.CurrentPath);
+        }
+        if (ofPrevious.Count > 0)
+        {
+            log.LogInformation(
+                "{Count} Data Protection key(s) are encrypted with the previous certificate; encrypting them with {Path}. Once every instance runs with the new certificate, {Setting} can be removed.",
+                ofPrevious.Count, certificates.CurrentPath, DataProtectionKeyOptions.Section + ":" + nameof(DataProtectionKeyOptions.PreviousCertificatePath));
+        }
         var encryptor = new CertificateXmlEncryptor(certificates.Current, loggers);
         var decryptor = new EncryptedXmlDecryptor(services);
-        foreach (var key in unencrypted)
+        foreach (var (row, xml) in unencrypted.Concat(ofPrevious))
         {
-            var plain = XElement.Parse(key.Xml!);
+            var plain = Decrypt(xml, decryptor);
             var encrypted = Encrypt(plain, encryptor);
             // Written only if it reads back to the same master key with the certificates this app unprotects with.
             if (!ReadsBackTheSame(plain, encrypted, decryptor))
-                throw new InvalidOperationException($"Data Protection key {key.FriendlyName}: the encrypted copy does not decrypt to the original; left unencrypted.");
-            key.Xml = encrypted.ToString(SaveOptions.DisableFormatting);
+                throw new InvalidOperationException($"Data Protection key {row.FriendlyName}: the encrypted copy does not decrypt to the original; left as it was.");
+            row.Xml = encrypted.ToString(SaveOptions.DisableFormatting);
         }
         await db.SaveChangesAsync();
-        log.LogInformation("{Count} Data Protection key(s) are now encrypted with the certificate.", unencrypted.Count);
+        log.LogInformation("{Count} Data Protection key(s) are now encrypted with the certificate {Path}.", unencrypted.Count + ofPrevious.Count, certificates.CurrentPath);
     }
 
     /// <summary>
@@ -69,7 +85,7 @@ public static class StoredKeyEncryption
         var unreadable = 0;
         foreach (var key in keys)
         {
-            var recipients = key.Descendants(XmlDsig + "X509Certificate").Select(Thumbprint).OfType<string>().ToList();
+            var recipients = Recipients(key);
             if (recipients.Count == 0 || recipients.Any(ours.Contains)) continue;
             unreadable++;
             foreach (var t in recipients) foreign.Add(t);
@@ -82,6 +98,10 @@ public static class StoredKeyEncryption
     }
 
     private static readonly XNamespace XmlDsig = "http://www.w3.org/2000/09/xmldsig#";
+
+    /// <summary>Thumbprints of the certificates a key is encrypted for (XML-Enc puts the certificate in KeyInfo/X509Data).</summary>
+    private static List<string> Recipients(XElement key) =>
+        key.Descendants(XmlDsig + "X509Certificate").Select(Thumbprint).OfType<string>().ToList();
 
     private static string? Thumbprint(XElement x509Certificate)
     {
@@ -112,13 +132,18 @@ public static class StoredKeyEncryption
         return doc.Root!;
     }
 
+    private static XElement Decrypt(XElement keyXml, IXmlDecryptor decryptor)
+    {
+        var doc = new XDocument(new XElement(keyXml));
+        foreach (var secret in doc.Descendants(EncryptedSecret).ToList())
+            secret.ReplaceWith(decryptor.Decrypt(secret.Elements().Single()));
+        return doc.Root!;
+    }
+
     private static bool ReadsBackTheSame(XElement plain, XElement encrypted, IXmlDecryptor decryptor)
     {
-        var copy = new XDocument(new XElement(encrypted));
-        foreach (var secret in copy.Descendants(EncryptedSecret).ToList())
-            secret.ReplaceWith(decryptor.Decrypt(secret.Elements().Single()));
         var before = plain.DescendantsAndSelf().Where(e => e.Attribute(RequiresEncryption) is not null).Select(e => e.Value).ToList();
-        var after = copy.Root!.DescendantsAndSelf().Where(e => e.Attribute(RequiresEncryption) is not null).Select(e => e.Value).ToList();
+        var after = Decrypt(encrypted, decryptor).DescendantsAndSelf().Where(e => e.Attribute(RequiresEncryption) is not null).Select(e => e.Value).ToList();
         return before.Count > 0 && before.SequenceEqual(after);
     }
 }
