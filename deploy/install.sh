@@ -33,6 +33,7 @@ missing=()
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 command -v curl >/dev/null || missing+=(curl)
 command -v npm >/dev/null || missing+=(npm)
+command -v openssl >/dev/null || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   log "Installing ${missing[*]}"
   apt-get update -qq
@@ -52,6 +53,34 @@ if [ ! -f "$env_file" ]; then
   log "Installing $env_file from the example"
   install -o root -g sendcraft -m 0640 "$repo/deploy/sendcraft.env.example" "$env_file"
   new_env=1
+fi
+
+# --- The certificate that encrypts the Data Protection keys ------------------------------------------------------
+# The keys live in the database; this certificate does not, so a database dump alone cannot decrypt the stored SMTP
+# passwords and DKIM keys. An existing certificate is never replaced: the keys in the database need that one.
+cert_setting=$(grep -E '^[[:space:]]*DataProtection__CertificatePath=' "$env_file" | tail -n 1 | cut -d= -f2- || true)
+cert=${cert_setting:-$conf_dir/dataprotection.pfx}
+if [ ! -e "$cert" ]; then
+  log "Creating the Data Protection certificate $cert: back it up apart from the database; without it the stored secrets are lost"
+  cert_tmp=$(mktemp -d /tmp/sendcraft-cert.XXXXXX)
+  (
+    umask 077
+    openssl req -x509 -newkey rsa:3072 -nodes -days 36500 -subj "/CN=SendCraft Data Protection ($(hostname))" \
+      -addext "keyUsage=critical,keyEncipherment,dataEncipherment" \
+      -keyout "$cert_tmp/key.pem" -out "$cert_tmp/cert.pem" 2>/dev/null
+    openssl pkcs12 -export -in "$cert_tmp/cert.pem" -inkey "$cert_tmp/key.pem" -name "SendCraft Data Protection" \
+      -passout pass: -out "$cert_tmp/dataprotection.pfx"
+  ) || { rm -rf "$cert_tmp"; die "openssl could not create the certificate"; }
+  [ -d "$(dirname "$cert")" ] || install -d -o root -g sendcraft -m 0750 "$(dirname "$cert")"
+  install -o sendcraft -g sendcraft -m 0600 "$cert_tmp/dataprotection.pfx" "$cert.new"
+  rm -rf "$cert_tmp"
+  # ln fails instead of replacing a certificate that appeared meanwhile.
+  ln "$cert.new" "$cert" || { rm -f "$cert.new"; die "$cert appeared while it was being created; left as it is"; }
+  rm -f "$cert.new"
+fi
+if [ -z "$cert_setting" ]; then
+  log "Adding DataProtection__CertificatePath=$cert to $env_file"
+  printf '\n# The certificate that encrypts the Data Protection keys in the database (created by install.sh; back it up\n# apart from the database: without it the stored SMTP passwords and DKIM keys cannot be decrypted).\nDataProtection__CertificatePath=%s\n' "$cert" >>"$env_file"
 fi
 
 # --- Publish into a new folder; the running release stays untouched until the restart below ----------------------

@@ -79,10 +79,41 @@ public sealed class AppProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the app on a new throwaway database for a start-up that is expected to fail, and returns its exit code once
+    /// it exits by itself (<see cref="Output"/> then holds what it wrote; stderr lines start with "[stderr] ").
+    /// </summary>
+    public static async Task<(int ExitCode, AppProcess Process)> RunUntilExitAsync(DatabaseKind kind, IReadOnlyDictionary<string, string> settings)
+    {
+        var app = new AppProcess(await TestDatabase.CreateAsync(kind), ownsDatabase: true, settings);
+        try
+        {
+            var process = app.Launch();
+            using var timeout = new CancellationTokenSource(StartTimeout);
+            try { await process.WaitForExitAsync(timeout.Token); }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The app did not exit within {StartTimeout.TotalSeconds} s.\n{app.OutputTail()}");
+            }
+            process.WaitForExit(); // the redirected output is complete only after this
+            return (process.ExitCode, app);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>Starts the process (again, after <see cref="Kill"/>: same port, same database) and waits until /healthz answers 200.</summary>
     public async Task StartAsync()
     {
         if (IsRunning) throw new InvalidOperationException("The app is already running.");
+        await WaitUntilHealthyAsync(Launch());
+    }
+
+    private Process Launch()
+    {
         _process?.Dispose();
         Append($"--- starting on {BaseAddress} ---");
 
@@ -112,8 +143,7 @@ public sealed class AppProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-
-        await WaitUntilHealthyAsync(process);
+        return process;
     }
 
     /// <summary>Ends the process and its children at once with SIGKILL, as a crash or power loss would: no shutdown code runs.</summary>

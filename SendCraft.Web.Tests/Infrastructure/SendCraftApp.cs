@@ -28,6 +28,10 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
     public TestDatabase Database { get; }
     public TestClock Clock { get; } = new();
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _log = new();
+    /// <summary>What the app's own code (categories SendCraft.*) logged, "Level: message", for tests of start-up messages.</summary>
+    public IReadOnlyList<string> Log => [.. _log];
+
     /// <param name="settings">Configuration overrides, e.g. ["Sending:WorkersEnabled"] = "false".</param>
     public static async Task<SendCraftApp> StartAsync(DatabaseKind kind, IReadOnlyDictionary<string, string?>? settings = null) =>
         Start(new SendCraftApp(await TestDatabase.CreateAsync(kind), settings, ownsDatabase: true));
@@ -49,7 +53,7 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
         builder.UseSetting("ConnectionStrings:SendCraft", Database.ConnectionString);
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         // Warnings and errors only: per-command EF logs would drown the test output.
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturingLoggerProvider(_log)));
         builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 
@@ -113,4 +117,21 @@ public sealed class TestClock : TimeProvider
     private TimeSpan _offset;
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + _offset;
     public void Advance(TimeSpan by) => _offset += by;
+}
+
+/// <summary>Keeps the app's own log lines (SendCraft.* categories) so tests can read what an operator would see.</summary>
+internal sealed class CapturingLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) =>
+        categoryName.StartsWith("SendCraft.", StringComparison.Ordinal) ? new Logger(lines) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+
+    public void Dispose() { }
+
+    private sealed class Logger(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel}: {formatter(state, exception)}");
+    }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using SendCraft.Web.Contacts;
@@ -18,7 +17,7 @@ public static class SendCraftSetup
     {
         var services = builder.Services;
         services.AddSendCraftDatabase();
-        services.AddDataProtection().SetApplicationName("SendCraft").PersistKeysToDbContext<SendCraftDbContext>();
+        builder.AddSendCraftDataProtection();
         services.AddSendCraftIdentity();
         services.AddScoped<CurrentWorkspace>();
         services.AddScoped<WorkspaceService>();
@@ -38,6 +37,24 @@ public static class SendCraftSetup
         services.Configure<ForwardedHeadersOptions>(o =>
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto | ForwardedHeaders.XForwardedHost);
         return builder;
+    }
+
+    /// <summary>
+    /// <see cref="AddSendCraft"/> for Program.cs: a setting the app cannot start without is reported as one line on
+    /// stderr (the journal shows it), not as a stack trace. Returns the exit code to stop with, or null to go on.
+    /// </summary>
+    public static int? TryAddSendCraft(this WebApplicationBuilder builder)
+    {
+        try
+        {
+            builder.AddSendCraft();
+            return null;
+        }
+        catch (StartupSettingException e)
+        {
+            Console.Error.WriteLine($"SendCraft cannot start: {e.Message}");
+            return StartupSettingException.ExitCode;
+        }
     }
 
     public static WebApplication UseSendCraft(this WebApplication app)

@@ -52,8 +52,11 @@ public sealed class BatchSender(
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {
-            log.LogError(ex, "Cannot decrypt the secrets of SMTP account {Account}", account.Id);
-            var why = new SmtpOutcome(OutcomeKind.Deferred, null, "The account's stored password or DKIM key cannot be decrypted (Data Protection keys changed?). Re-enter them.");
+            // One line in the log, without a stack trace: the cause is configuration (SecretUnreadableException explains it).
+            log.LogError("Cannot decrypt the secrets of SMTP account {Account}: {Reason}", account.Id, ex.Message);
+            var why = new SmtpOutcome(OutcomeKind.Deferred, null,
+                "The account's stored password or its domain's DKIM key cannot be decrypted: " + SecretUnreadableException.Reason +
+                " Restore that certificate, or enter the password again; the messages wait until then.");
             foreach (var m in messages) results.Add(new DeliveryResult(m, why, now, now, null));
             return;
         }

@@ -9,7 +9,7 @@ using SendCraft.Web.Workspaces;
 namespace SendCraft.Web.Pages.Domains;
 
 /// <summary>One domain: the DNS records to publish (DKIM, SPF, DMARC) with copy buttons, and "Check DNS".</summary>
-public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current, DomainDnsChecker checker) : PageModel
+public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current, DomainDnsChecker checker, SecretProtector secrets) : PageModel
 {
     public sealed record AccountLink(long Id, string FromEmail, string Host, bool IsActive);
 
@@ -19,6 +19,8 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
     public IReadOnlyList<DomainDnsChecker.Line> CheckLines { get; private set; } = [];
     public bool CanEdit => current.Has(WorkspaceRole.Admin);
     public string DisplayName => DomainNames.ToUnicode(Domain.Name);
+    /// <summary>The DKIM private key is stored but cannot be decrypted here (see SecretUnreadableException): nothing can be signed.</summary>
+    public bool DkimKeyUnreadable { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id)
     {
@@ -44,6 +46,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         var domain = await query.FirstOrDefaultAsync(d => d.Id == id);
         if (domain is null) return false;
         Domain = domain;
+        DkimKeyUnreadable = !string.IsNullOrEmpty(domain.DkimPrivateKeyProtected) && !secrets.CanUnprotect(domain.DkimPrivateKeyProtected);
         Accounts = await db.SmtpAccounts.AsNoTracking().Where(a => a.DomainId == id).OrderBy(a => a.FromEmail)
             .Select(a => new AccountLink(a.Id, a.FromEmail, a.Host, a.IsActive)).ToListAsync();
         // SPF must allow the servers that deliver this domain's mail; without accounts of its own, the workspace's hosts are the best guess.

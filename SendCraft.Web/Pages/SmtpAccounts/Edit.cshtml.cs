@@ -20,6 +20,8 @@ public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : 
     [BindProperty] public AccountInput Input { get; set; } = new();
     public long? Id { get; private set; }
     public bool HasPassword { get; private set; }
+    /// <summary>A password is stored but cannot be decrypted here (see SecretUnreadableException): it must be entered again.</summary>
+    public bool PasswordUnreadable { get; private set; }
     public IReadOnlyList<string> ActiveDomains { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long? id)
@@ -30,6 +32,7 @@ public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : 
             if (account is null) return NotFound();
             Id = id;
             HasPassword = account.PasswordProtected is not null;
+            PasswordUnreadable = HasPassword && !secrets.CanUnprotect(account.PasswordProtected!);
             Input = AccountInput.From(account);
         }
         return await ShowAsync();
@@ -44,6 +47,7 @@ public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : 
             if (account is null) return NotFound();
             Id = id;
             HasPassword = account.PasswordProtected is not null;
+            PasswordUnreadable = HasPassword && !secrets.CanUnprotect(account.PasswordProtected!);
         }
 
         var email = (Input.FromEmail ?? "").Trim();
@@ -66,6 +70,9 @@ public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : 
         var newPassword = string.IsNullOrEmpty(Input.Password) ? null : Input.Password;
         if (username is not null && newPassword is null && !HasPassword)
             ModelState.AddModelError("Input.Password", "Enter the password for this username.");
+        // Keeping a password nobody can decrypt would only move the failure to the first send.
+        else if (username is not null && newPassword is null && PasswordUnreadable)
+            ModelState.AddModelError("Input.Password", "The stored password cannot be decrypted here: enter it again.");
         if (!ModelState.IsValid) return await ShowAsync();
 
         if (account is null)

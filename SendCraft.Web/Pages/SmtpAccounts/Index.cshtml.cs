@@ -41,7 +41,15 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
     {
         var account = await db.SmtpAccounts.AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct);
         if (account is null) return NotFound();
-        var result = await ConnectionTest.RunAsync(SmtpEndpoint.For(account, secrets), ConnectionTest.DefaultTimeout, ct);
+        ConnectionTestResult result;
+        try
+        {
+            result = await ConnectionTest.RunAsync(SmtpEndpoint.For(account, secrets), ConnectionTest.DefaultTimeout, ct);
+        }
+        catch (SecretUnreadableException e)
+        {
+            result = new ConnectionTestResult(ConnectionTestOutcome.Failed, "Not tested: " + e.Message);
+        }
         var row = (await LoadAsync(id)).Single();
         Test = new TestPanel(row, result);
         if (!Request.IsHtmx())
