@@ -156,9 +156,23 @@ public static class SendingBenchmark
         return double.Parse(fields[5], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>One SendCraft row in a temporary folder (the app's content root, and the SQLite file), removed afterwards.</summary>
     private static async Task<SendCraftRun> SendCraftAsync(DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
     {
         var dir = Directory.CreateTempSubdirectory("sendcraft-bench-").FullName;
+        try
+        {
+            return await SendCraftInAsync(dir, provider, mysqlServer, sinkPort, messages, connections);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<SendCraftRun> SendCraftInAsync(string dir, DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
+    {
         string connectionString, label;
         if (provider == DatabaseProvider.MySql)
         {
