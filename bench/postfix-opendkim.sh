@@ -28,8 +28,9 @@ done
 
 install_postfix_opendkim
 workdir=$(mktemp -d /tmp/sendcraft-bench-postfix.XXXXXX)
-own_sink_pid=
+own_sink_pid= source_pid=
 cleanup() {
+  if [ -n "$source_pid" ]; then kill "$source_pid" 2>/dev/null || true; fi
   stop_postfix_opendkim
   if [ -n "$own_sink_pid" ]; then kill "$own_sink_pid" 2>/dev/null && wait "$own_sink_pid" 2>/dev/null || true; fi
   rm -rf "$workdir"
@@ -54,8 +55,12 @@ cpu_before=$(postfix_opendkim_cpu_ticks)
 start=$(date +%s.%N)
 # Same shape as the smtp-source row: -d reuses each connection; -N gives every message its own recipient, as
 # SendCraft's rows have; the From domain is the one OpenDKIM signs for.
+# In the background and waited for, so that a signal to this script runs its cleanup at once.
 /usr/sbin/smtp-source -d -N -l "$size" -m "$messages" -s "$connections" -S "Your weekly digest" \
-  -f "news@$BENCH_DKIM_DOMAIN" -t "sink@rcpt.test" "127.0.0.1:$POSTFIX_PORT"
+  -f "news@$BENCH_DKIM_DOMAIN" -t "sink@rcpt.test" "127.0.0.1:$POSTFIX_PORT" &
+source_pid=$!
+wait "$source_pid"
+source_pid=
 submitted=$(date +%s.%N)
 deadline=$(( $(date +%s) + 600 ))
 while [ $(( $(postfix_sent_count) - sent_before )) -lt "$messages" ]; do

@@ -1,6 +1,7 @@
 # Sourced by bench/run and bench/postfix-opendkim.sh: a throwaway Postfix with the OpenDKIM milter, the setup an
 # operator would assemble to DKIM-sign bulk mail without SendCraft. Nothing here touches the system's Postfix or
-# OpenDKIM: every file lives under one temporary folder, and everything listens on 127.0.0.1 only.
+# OpenDKIM: every file lives in the temporary folder given to start_postfix_opendkim, but OpenDKIM's (in a folder of
+# its own under /run, removed by stop_postfix_opendkim), and everything listens on 127.0.0.1 only.
 #
 #   install_postfix_opendkim          installs Debian's postfix, opendkim (and python3-dkim) when missing
 #   start_postfix_opendkim DIR SINK C [unix|inet]
@@ -72,16 +73,15 @@ start_postfix_opendkim() {
   # Postfix reaches a unix socket through this folder: it may pass through (group postfix), not list or write.
   chgrp postfix "$dkim"
   chmod 710 "$dkim"
+  # Over TCP every message meets Nagle's algorithm and delayed ACKs: Postfix writes the milter's header and body
+  # packets back to back without waiting for replies, and each message waits on about three 40 ms delayed ACKs
+  # (three times fewer messages a second here; docs/benchmarks.md). Kept to show that; the unix socket is the default.
   local socket milter
   case $milter_transport in
-    # Over TCP every message meets Nagle's algorithm and delayed ACKs: Postfix writes the milter's header and body
-    # packets back to back without waiting for replies, and each message waits on about three 40 ms delayed ACKs
-    # (three times fewer messages a second here). Kept to show that; operators use the unix socket.
     inet) OPENDKIM_PORT=$(_pod_free_port); socket="inet:$OPENDKIM_PORT@127.0.0.1"; milter="inet:127.0.0.1:$OPENDKIM_PORT" ;;
     unix) socket="local:$dkim/milter.sock"; milter="unix:$dkim/milter.sock" ;;
     *) echo "milter transport must be unix or inet, not $milter_transport" >&2; return 2 ;;
   esac
-  MILTER=$milter
   cat >"$dkim/opendkim.conf" <<EOF
 Mode                    s
 Domain                  $BENCH_DKIM_DOMAIN
@@ -106,7 +106,7 @@ EOF
   else
     for _ in $(seq 1 100); do [ -S "$dkim/milter.sock" ] && break; sleep 0.1; done
     [ -S "$dkim/milter.sock" ] || { echo "OpenDKIM did not create $dkim/milter.sock" >&2; cat "$dir/opendkim.err" >&2; return 1; }
-    # Created opendkim:opendkim 0755 by its umask; Postfix's processes need to write to it.
+    # Created by OpenDKIM's user with its umask; Postfix's processes need to write to it, nobody else.
     chgrp postfix "$dkim/milter.sock"
     chmod 660 "$dkim/milter.sock"
   fi
@@ -158,8 +158,8 @@ EOF
   "${pc[@]}" -MX smtp/inet
   "${pc[@]}" -M "$POSTFIX_PORT/inet = $POSTFIX_PORT inet n - n - - smtpd"
   "${pc[@]}" -F '*/*/chroot = n'
+  POSTFIX_STARTED=1  # before the attempt: a start that fails half way may still have left a master running
   postfix -c "$POSTFIX_CONFIG" start >"$dir/postfix-start.log" 2>&1 || { cat "$dir/postfix-start.log" >&2; return 1; }
-  POSTFIX_STARTED=1
   _pod_wait_port "$POSTFIX_PORT" Postfix || { cat "$dir/postfix-start.log" "$POSTFIX_LOG" >&2; return 1; }
   echo "Postfix $("${pc[@]}" -h mail_version) on 127.0.0.1:$POSTFIX_PORT, OpenDKIM $(opendkim -V | awk 'NR==1{print $NF}') on $milter, relaying to 127.0.0.1:$sink_port"
 }
