@@ -111,7 +111,7 @@ public static class Report
         Console.WriteLine($"Written to {path}");
     }
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "SendCraft.sln"))) return dir.FullName;

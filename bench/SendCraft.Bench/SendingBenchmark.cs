@@ -19,7 +19,8 @@ namespace SendCraft.Bench;
 /// SendCraft's real outbox and worker (claim with lease, MIME build, DKIM signing, transmission over pooled
 /// NoDelay connections, outcome and attempt recorded) into the same smtp-sink, with the same message size and
 /// connection count, in one run on one machine. On SQLite, and on MariaDB when SENDCRAFT_BENCH_MYSQL is set
-/// (bench/run starts a throwaway server for it).
+/// (bench/run starts a throwaway server for it). Beside them, what an operator would assemble instead: Postfix with
+/// the OpenDKIM milter relaying smtp-source's messages into the same smtp-sink (bench/postfix-opendkim.sh).
 /// </summary>
 public static class SendingBenchmark
 {
@@ -29,6 +30,7 @@ public static class SendingBenchmark
     {
         var messages = IntArg(args, "--messages", 20_000);
         var connections = IntArg(args, "--connections", 4);
+        var milter = StringArg(args, "--milter", "unix");
         var write = !args.Contains("--no-write");
 
         var sinkPort = StartSink(out var sink);
@@ -43,7 +45,11 @@ public static class SendingBenchmark
             var results = new List<SendCraftRun> { await SendCraftAsync(DatabaseProvider.Sqlite, null, sinkPort, messages, connections) };
             if (Environment.GetEnvironmentVariable("SENDCRAFT_BENCH_MYSQL") is { Length: > 0 } server)
                 results.Add(await SendCraftAsync(DatabaseProvider.MySql, server, sinkPort, messages, connections));
+            var relay = await PostfixOpenDkimAsync(sinkPort, messages, connections, milter);
             var signsPerSecond = await OpenSslRsaSignsPerSecondAsync();
+            Console.WriteLine($"Postfix + OpenDKIM: {relay.Rate:N0} msg/s, {relay.Rate / source:0.00} of smtp-source, {relay.Rate / signsPerSecond:0.00} of the RSA-2048 ceiling ({signsPerSecond:N0} signatures/s)");
+            foreach (var r in results)
+                Console.WriteLine($"SendCraft, {r.Label}: {r.Rate:N0} msg/s, {r.Rate / signsPerSecond:0.00} of the RSA-2048 ceiling");
 
             var md = new StringBuilder();
             md.AppendLine("## Sending into Postfix's smtp-sink (`bench/run sending`)").AppendLine();
@@ -51,14 +57,20 @@ public static class SendingBenchmark
             md.AppendLine($"{messages:N0} messages of about {MessageBytes:N0} bytes (text + HTML), {connections} connections, loopback, same smtp-sink for every row. " +
                           "SendCraft's figure is wall time from worker start until every outbox row is recorded as sent: batch claim with lease, " +
                           "MIME build, DKIM rsa-sha256 signature per message, SMTP transmission, status and attempt rows written. " +
-                          "Not included yet: per-recipient template rendering (campaigns are not built; see `bench/run render` for its cost).").AppendLine();
+                          "Not included yet: per-recipient template rendering (campaigns are not built; see `bench/run render` for its cost). " +
+                          $"Postfix + OpenDKIM's figure is wall time from smtp-source's first submission until Postfix has logged all {messages:N0} as delivered to the sink " +
+                          "(its log also shows a DKIM-Signature added to each, and one relayed message's signature is checked to verify); its CPU is Postfix's processes' and OpenDKIM's.").AppendLine();
             md.AppendLine("| Client | Messages per second | Ratio to smtp-source | CPU per message (whole process) | Peak working set |");
             md.AppendLine("|---|---:|---:|---:|---:|");
             md.AppendLine($"| Postfix smtp-source (comparison; `-d`, one connection reused per session, no DKIM; median of {string.Join(", ", sourceRuns.Select(r => r.ToString("N0")))}) | {source:N0} | 1.00 | – | – |");
             foreach (var r in results)
                 md.AppendLine($"| SendCraft outbox + worker, {r.Label} | {r.Rate:N0} | {r.Rate / source:0.00} | {r.CpuMicrosecondsPerMessage:N0} µs | {r.PeakMb:N0} MB |");
+            md.AppendLine($"| Postfix {relay.PostfixVersion} + OpenDKIM {relay.OpenDkimVersion} milter ({milter} socket), relaying to the same smtp-sink, fed by smtp-source; " +
+                          $"RSA-2048, relaxed/relaxed, SendCraft's header list; at most {connections} connections out (`bench/postfix-opendkim.sh`) | {relay.Rate:N0} | {relay.Rate / source:0.00} | {relay.CpuMicrosecondsPerMessage:N0} µs | – |");
             md.AppendLine($"| Ceiling: RSA-2048 signatures per second, OpenSSL, all {Environment.ProcessorCount} cores, nothing else (`openssl speed -multi`) | {signsPerSecond:N0} | {signsPerSecond / source:0.00} | – | – |");
             md.AppendLine();
+            md.AppendLine("Share of the RSA-2048 ceiling: " + string.Join(", ", results.Select(r => $"SendCraft {r.Label} {r.Rate / signsPerSecond:0.00}")) +
+                          $", Postfix + OpenDKIM {relay.Rate / signsPerSecond:0.00}.").AppendLine();
             md.AppendLine("Worker stages per batch of 500 (mean, from the `SendCraft.Sending` metrics; recording overlaps the next batch's claim and send):").AppendLine();
             md.AppendLine("| Database | Batches | Claim | Send | Record |");
             md.AppendLine("|---|---:|---:|---:|---:|");
@@ -98,6 +110,37 @@ public static class SendingBenchmark
         return messages / watch.Elapsed.TotalSeconds;
     }
 
+    private sealed record RelayRun(double Rate, double CpuMicrosecondsPerMessage, string PostfixVersion, string OpenDkimVersion);
+
+    /// <summary>
+    /// The Postfix + OpenDKIM row: bench/postfix-opendkim.sh starts both (throwaway, loopback only), feeds Postfix with
+    /// smtp-source and waits until every message has been relayed into our smtp-sink; it exits non-zero, and so this
+    /// throws, when a message was not delivered, not signed, or the relayed signature does not verify.
+    /// </summary>
+    private static async Task<RelayRun> PostfixOpenDkimAsync(int sinkPort, int messages, int connections, string milter)
+    {
+        var script = Path.Combine(Report.FindRepositoryRoot(), "bench", "postfix-opendkim.sh");
+        using var process = Process.Start(new ProcessStartInfo("bash",
+            $"{script} --sink-port {sinkPort} --messages {messages} --connections {connections} --size {MessageBytes} --milter {milter}")
+            { RedirectStandardOutput = true })!;
+        string? result = null, versions = null;
+        while (await process.StandardOutput.ReadLineAsync() is { } line)
+        {
+            if (line.StartsWith("RESULT ", StringComparison.Ordinal)) result = line;
+            else Console.WriteLine(line);
+            if (line.StartsWith("Postfix ", StringComparison.Ordinal) && line.Contains(", OpenDKIM ", StringComparison.Ordinal)) versions = line;
+        }
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0 || result is null)
+            throw new InvalidOperationException($"The Postfix + OpenDKIM row failed (bench/postfix-opendkim.sh exited with {process.ExitCode}; its reason is printed above).");
+        double Field(string name) => double.Parse(result.Split(' ').Single(f => f.StartsWith(name + "=", StringComparison.Ordinal))[(name.Length + 1)..],
+            System.Globalization.CultureInfo.InvariantCulture);
+        // "Postfix 3.7.11 on 127.0.0.1:P, OpenDKIM v2.11.0 on unix:..., relaying to ..."
+        var words = versions?.Split(' ') ?? [];
+        return new RelayRun(Field("rate"), Field("cpu_us_per_message"),
+            words.Length > 1 ? words[1] : "?", words.Length > 5 ? words[5].TrimStart('v') : "?");
+    }
+
     private sealed record SendCraftRun(string Label, double Rate, long PeakMb, double CpuMicrosecondsPerMessage, int Batches, double ClaimMs, double SendMs, double RecordMs);
 
     /// <summary>RSA-2048 sign operations per second with OpenSSL on every core: the most any DKIM-signing sender can do here.</summary>
@@ -113,9 +156,23 @@ public static class SendingBenchmark
         return double.Parse(fields[5], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>One SendCraft row in a temporary folder (the app's content root, and the SQLite file), removed afterwards.</summary>
     private static async Task<SendCraftRun> SendCraftAsync(DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
     {
         var dir = Directory.CreateTempSubdirectory("sendcraft-bench-").FullName;
+        try
+        {
+            return await SendCraftInAsync(dir, provider, mysqlServer, sinkPort, messages, connections);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task<SendCraftRun> SendCraftInAsync(string dir, DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
+    {
         string connectionString, label;
         if (provider == DatabaseProvider.MySql)
         {
@@ -236,6 +293,12 @@ public static class SendingBenchmark
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string StringArg(string[] args, string name, string fallback)
+    {
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
     private static int FreePort()
