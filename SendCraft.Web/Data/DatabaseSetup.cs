@@ -10,6 +10,9 @@ public sealed class DatabaseOptions
 {
     public const string Section = "Database";
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>The MariaDB/MySQL version EF generates SQL for (e.g. "10.11.0-mariadb", "8.0.36-mysql"). Fixed, so start-up never probes the server.</summary>
+    public string MySqlServerVersion { get; set; } = DatabaseSetup.DefaultMySqlServerVersion;
 }
 
 /// <summary>
@@ -18,8 +21,8 @@ public sealed class DatabaseOptions
 /// </summary>
 public static class DatabaseSetup
 {
-    /// <summary>The MariaDB/MySQL version EF generates SQL for. Fixed, so start-up never has to probe the server.</summary>
-    public static readonly ServerVersion MySqlServerVersion = ServerVersion.Parse("10.11.0-mariadb");
+    /// <summary>The default of Database:MySqlServerVersion, also used by the design-time factory for migrations.</summary>
+    public const string DefaultMySqlServerVersion = "10.11.0-mariadb";
 
     public static IServiceCollection AddSendCraftDatabase(this IServiceCollection services)
     {
@@ -30,7 +33,8 @@ public static class DatabaseSetup
         // Reading the provider at resolve time (not registration time) lets tests override configuration late.
         services.AddDbContext<SqliteSendCraftDbContext>((sp, o) => o.UseSqlite(ConnectionString(sp)));
         services.AddDbContext<MySqlSendCraftDbContext>((sp, o) =>
-            o.UseMySql(ConnectionString(sp), MySqlServerVersion));
+            o.UseMySql(ConnectionString(sp), ServerVersion.Parse(
+                sp.GetRequiredService<IConfiguration>().GetValue(DatabaseOptions.Section + ":MySqlServerVersion", DefaultMySqlServerVersion))));
         services.AddScoped<SendCraftDbContext>(sp => Provider(sp) == DatabaseProvider.MySql
             ? sp.GetRequiredService<MySqlSendCraftDbContext>()
             : sp.GetRequiredService<SqliteSendCraftDbContext>());
@@ -79,5 +83,5 @@ internal sealed class MySqlDesignTimeFactory : IDesignTimeDbContextFactory<MySql
 {
     public MySqlSendCraftDbContext CreateDbContext(string[] args) =>
         new(new DbContextOptionsBuilder<MySqlSendCraftDbContext>()
-            .UseMySql("Server=localhost;Database=design", DatabaseSetup.MySqlServerVersion).Options, new WorkspaceScope());
+            .UseMySql("Server=localhost;Database=design", ServerVersion.Parse(DatabaseSetup.DefaultMySqlServerVersion)).Options, new WorkspaceScope());
 }

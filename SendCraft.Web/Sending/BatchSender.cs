@@ -44,7 +44,7 @@ public sealed class BatchSender(
         }
 
         SmtpEndpoint endpoint;
-        DkimSigner? signer;
+        DkimMessageSigner? signer;
         try
         {
             endpoint = SmtpEndpoint.For(account, secrets);
@@ -77,7 +77,7 @@ public sealed class BatchSender(
     }
 
     private async Task ConnectionLoopAsync(
-        SmtpAccount account, SmtpEndpoint endpoint, DkimSigner? signer, MailboxAddress sender,
+        SmtpAccount account, SmtpEndpoint endpoint, DkimMessageSigner? signer, MailboxAddress sender,
         ConcurrentQueue<OutboundMessage> queue, ConcurrentBag<DeliveryResult> results, CancellationToken ct)
     {
         while (!queue.IsEmpty && !ct.IsCancellationRequested && leases.HoldsLeases)
@@ -126,7 +126,7 @@ public sealed class BatchSender(
                     try
                     {
                         var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow(), bodies);
-                        signer?.Sign(mime, DkimKeys.SignedHeaders);
+                        signer?.Sign(mime, DkimKeys.SignedHeaders, clock.GetUtcNow());
                         headers = HeaderText(mime);
                         if (TooLarge(lease.Connection, headers, mime.Body!, bodySizes) is { } tooLarge)
                         {
@@ -190,9 +190,9 @@ public sealed class BatchSender(
     // Decrypting the key and loading it costs tens of milliseconds, far more than a batch's signatures would need per
     // message, so a signer lives as long as its key. Keyed by the encrypted key itself: a new key makes a new entry
     // (old entries stay until restart; there are as many as keys ever used, a handful).
-    private readonly ConcurrentDictionary<(string ProtectedKey, string Domain, string Selector), DkimSigner> _signers = new();
+    private readonly ConcurrentDictionary<(string ProtectedKey, string Domain, string Selector), DkimMessageSigner> _signers = new();
 
-    private DkimSigner? SignerFor(SendingDomain domain) =>
+    private DkimMessageSigner? SignerFor(SendingDomain domain) =>
         string.IsNullOrEmpty(domain.DkimPrivateKeyProtected)
             ? null
             : _signers.GetOrAdd((domain.DkimPrivateKeyProtected, domain.Name, domain.DkimSelector),

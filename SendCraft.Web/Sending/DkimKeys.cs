@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
-using MimeKit.Cryptography;
 
 namespace SendCraft.Web.Sending;
 
-/// <summary>DKIM keys (RFC 6376): RSA 2048 generation, the DNS TXT value, and the MimeKit signer.</summary>
+/// <summary>DKIM keys (RFC 6376): RSA 2048 generation, the DNS TXT value, and the signer.</summary>
 public static class DkimKeys
 {
     public sealed record KeyPair(string PrivateKeyPem, string PublicKeyBase64);
@@ -18,13 +17,8 @@ public static class DkimKeys
     public static string DnsRecordValue(string publicKeyBase64) => $"v=DKIM1; k=rsa; p={publicKeyBase64}";
 
     /// <summary>rsa-sha256 with relaxed/relaxed canonicalization over the headers receivers care about.</summary>
-    public static DkimSigner CreateSigner(string privateKeyPem, string domain, string selector) =>
-        new FastDkimSigner(privateKeyPem, domain, selector)
-        {
-            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-            AgentOrUserIdentifier = "@" + domain,
-        };
+    public static DkimMessageSigner CreateSigner(string privateKeyPem, string domain, string selector) =>
+        DkimMessageSigner.FromPem(privateKeyPem, domain, selector);
 
     /// <summary>Headers covered by the signature; From is required by the RFC, the rest guard against replay with edits.</summary>
     public static readonly MimeKit.HeaderId[] SignedHeaders =

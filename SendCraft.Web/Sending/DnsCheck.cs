@@ -19,15 +19,15 @@ public sealed class DnsClientTxtLookup : IDnsTxtLookup
 {
     private readonly LookupClient _client;
 
-    public DnsClientTxtLookup() : this(new LookupClientOptions()) { }
+    public DnsClientTxtLookup(TimeSpan timeout) : this(new LookupClientOptions(), timeout) { }
 
     /// <summary>For tests: ask one name server, e.g. an in-test server on 127.0.0.1.</summary>
-    public DnsClientTxtLookup(System.Net.IPEndPoint server) : this(new LookupClientOptions(new NameServer(server))) { }
+    public DnsClientTxtLookup(System.Net.IPEndPoint server) : this(new LookupClientOptions(new NameServer(server)), TimeSpan.FromSeconds(3)) { }
 
-    private DnsClientTxtLookup(LookupClientOptions options)
+    private DnsClientTxtLookup(LookupClientOptions options, TimeSpan timeout)
     {
         options.UseCache = false;
-        options.Timeout = TimeSpan.FromSeconds(3);
+        options.Timeout = timeout;
         options.Retries = 1;
         options.ThrowDnsErrors = false;
         options.ContinueOnDnsError = false;

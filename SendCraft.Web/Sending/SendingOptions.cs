@@ -29,6 +29,15 @@ public sealed class SendingOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromHours(6);
 
+    /// <summary>How long a DNS check waits for one answer (DKIM, SPF, DMARC records).</summary>
+    public TimeSpan DnsTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Compose: the most recipients (To, Cc and Bcc together) of one message; more belong in a campaign.</summary>
+    [Range(1, 10_000)] public int ComposeMaxRecipients { get; set; } = 100;
+
+    /// <summary>Compose: the most attachment bytes of one message (servers commonly refuse messages over 25 MB once encoded).</summary>
+    [Range(0, 100L * 1024 * 1024)] public long ComposeMaxAttachmentBytes { get; set; } = 20 * 1024 * 1024;
+
     /// <summary>SMTP command timeout, and connect timeout.</summary>
     public TimeSpan CommandTimeout { get; set; } = TimeSpan.FromSeconds(60);
 

@@ -15,7 +15,7 @@ public static class SendingSetup
         services.AddSingleton<BatchSender>();
         services.AddScoped<OutboxStore>();
         services.AddScoped<Outbox>();
-        services.AddSingleton<IDnsTxtLookup>(_ => new DnsClientTxtLookup());
+        services.AddSingleton<IDnsTxtLookup>(sp => new DnsClientTxtLookup(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendingOptions>>().Value.DnsTimeout));
         services.AddScoped<DomainDnsChecker>();
         services.AddHostedService<OutboxWorker>();
         // The worker's grace period for the batch in hand must fit inside the host's shutdown timeout.

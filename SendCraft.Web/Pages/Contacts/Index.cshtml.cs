@@ -80,7 +80,9 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         }
         catch (DbUpdateException)
         {
-            // Created by someone else a moment ago: the unique index decided.
+            // Created by someone else a moment ago, the unique index decided; any other failure is not "already exists".
+            db.ChangeTracker.Clear();
+            if (!await db.Contacts.AnyAsync(c => c.Email == email, ct)) throw;
             errors["Email"] = $"A contact with the email {email} already exists.";
             return Request.IsHtmx() ? Partial("_NewContact", new NewContactForm(input, errors)) : Redirect($"Could not add {email}: it already exists.", true);
         }

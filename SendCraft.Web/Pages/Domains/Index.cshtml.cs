@@ -49,8 +49,10 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
         catch (DbUpdateException)
         {
             // Two admins adding the same domain at once: the unique index decides, the loser gets the same message.
-            ModelState.AddModelError("Input.Name", $"{name} is already a sending domain in this workspace.");
+            // Any other failure is not "already a sending domain": it goes to the error page and the log.
             db.ChangeTracker.Clear();
+            if (!await db.SendingDomains.AnyAsync(d => d.Name == name)) throw;
+            ModelState.AddModelError("Input.Name", $"{name} is already a sending domain in this workspace.");
             return await FormAgainAsync();
         }
 

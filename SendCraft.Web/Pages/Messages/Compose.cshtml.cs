@@ -11,10 +11,10 @@ namespace SendCraft.Web.Pages.Messages;
 
 /// <summary>A one-off email from one of the workspace's accounts, queued in the outbox; the user lands on its log entry.</summary>
 [RequiresRole(WorkspaceRole.Member)] // the form too, not only its post
-public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox) : PageModel
+public sealed class ComposeModel(SendCraftDbContext db, Outbox outbox, Microsoft.Extensions.Options.IOptions<SendingOptions> options) : PageModel
 {
-    public const long MaxAttachmentBytes = 20 * 1024 * 1024;
-    private const int MaxRecipients = 100;
+    public long MaxAttachmentBytes => options.Value.ComposeMaxAttachmentBytes;
+    private int MaxRecipients => options.Value.ComposeMaxRecipients;
 
     public sealed record AccountOption(long Id, string Label);
 
