@@ -47,6 +47,22 @@ public static class MimeBuilder
 
         // 7-bit transfer encodings before signing, so no server on the way re-encodes the body and breaks DKIM.
         entity.Prepare(EncodingConstraint.SevenBit);
+
+        // Each part's content encoded once (quoted-printable, base64) and kept encoded: MimeKit copies content whose
+        // encoding matches the part's transfer encoding as it is, instead of encoding it again for every message
+        // (the body is reused for every message of a content on a connection; see Build).
+        foreach (var part in entity is Multipart ? entity.BodyParts.OfType<MimePart>() : entity is MimePart single ? [single] : [])
+        {
+            if (part.Content is null || part.ContentTransferEncoding is ContentEncoding.Default or ContentEncoding.Binary) continue;
+            var encoded = new MemoryStream();
+            using (var filtered = new MimeKit.IO.FilteredStream(encoded))
+            {
+                filtered.Add(MimeKit.IO.Filters.EncoderFilter.Create(part.ContentTransferEncoding));
+                part.Content.DecodeTo(filtered);
+                filtered.Flush();
+            }
+            part.Content = new MimeContent(new MemoryStream(encoded.ToArray(), writable: false), part.ContentTransferEncoding);
+        }
         return entity;
     }
 

@@ -40,23 +40,23 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         List<long> ids;
         await using (var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct))
         {
-            // No ORDER BY: the range scan of the (Status, DueAt) index already yields due rows status by status, oldest
-            // first, and stops after `max` rows; ordering all due rows by DueAt made MySQL sort every one of them
-            // (cost grew with the queue: see docs/benchmarks.md, "Claim").
+            // Ordered as the (Status, DueAt) index is, so the claim is a range scan in index order that stops after
+            // `max` rows, whatever the queue's length: ORDER BY DueAt alone made MySQL sort every due row (cost grew
+            // with the queue; see docs/benchmarks.md, "Claim"). Due rows go status by status, oldest first in each.
             if (db.Database.IsMySql())
             {
                 // Several instances share MySQL: SKIP LOCKED lets each take different rows without waiting.
                 ids = await db.Database.SqlQuery<long>($"""
                     SELECT Id AS Value FROM OutboundMessages
                     WHERE Status IN ('Deferred', 'Queued', 'Sending') AND DueAt <= {now}
-                    LIMIT {max} FOR UPDATE SKIP LOCKED
+                    ORDER BY Status, DueAt LIMIT {max} FOR UPDATE SKIP LOCKED
                     """).ToListAsync(ct);
             }
             else
             {
                 // SQLite: one writer at a time (the transaction starts IMMEDIATE), so a plain select is safe.
                 ids = await Rows.Where(m => Claimable.Contains(m.Status) && m.DueAt <= now)
-                    .Select(m => m.Id).Take(max).ToListAsync(ct);
+                    .OrderBy(m => m.Status).ThenBy(m => m.DueAt).Select(m => m.Id).Take(max).ToListAsync(ct);
             }
             if (ids.Count == 0) return [];
             var leaseEnd = now + _options.Lease;

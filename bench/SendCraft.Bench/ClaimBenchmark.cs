@@ -29,7 +29,7 @@ public static class ClaimBenchmark
         """;
     private const string CurrentClaim = """
         SELECT Id FROM OutboundMessages WHERE Status IN ('Deferred', 'Queued', 'Sending') AND DueAt <= @now
-        LIMIT 200 FOR UPDATE SKIP LOCKED
+        ORDER BY Status, DueAt LIMIT 200 FOR UPDATE SKIP LOCKED
         """;
 
     public static async Task RunAsync(string[] args)
