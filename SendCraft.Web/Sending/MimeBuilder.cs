@@ -51,7 +51,7 @@ public static class MimeBuilder
         // Each part's content encoded once (quoted-printable, base64) and kept encoded: MimeKit copies content whose
         // encoding matches the part's transfer encoding as it is, instead of encoding it again for every message
         // (the body is reused for every message of a content on a connection; see Build).
-        foreach (var part in entity is Multipart ? entity.BodyParts.OfType<MimePart>() : entity is MimePart single ? [single] : [])
+        foreach (var part in Leaves(entity))
         {
             if (part.Content is null || part.ContentTransferEncoding is ContentEncoding.Default or ContentEncoding.Binary) continue;
             var encoded = new MemoryStream();
@@ -65,6 +65,13 @@ public static class MimeBuilder
         }
         return entity;
     }
+
+    private static IEnumerable<MimePart> Leaves(MimeEntity entity) => entity switch
+    {
+        Multipart multipart => multipart.SelectMany(Leaves),
+        MimePart part => [part],
+        _ => [],
+    };
 
     /// <summary>A Message-ID unique to the row, in the sending domain (RFC 5322 §3.6.4).</summary>
     public static string NewMessageId(string fromAddress)

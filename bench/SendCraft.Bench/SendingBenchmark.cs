@@ -35,6 +35,15 @@ public static class SendingBenchmark
 
         var sinkPort = StartSink(out var sink);
         using var _ = sink;
+        if (args.Contains("--sendcraft-only"))
+        {
+            // For a profiler (dotnet-trace collect -- ...): SendCraft's rows alone, printed, nothing written.
+            await SendCraftAsync(DatabaseProvider.Sqlite, null, sinkPort, messages, connections);
+            if (Environment.GetEnvironmentVariable("SENDCRAFT_BENCH_MYSQL") is { Length: > 0 } only)
+                await SendCraftAsync(DatabaseProvider.MySql, only, sinkPort, messages, connections);
+            sink.Kill(entireProcessTree: true);
+            return;
+        }
         try
         {
             // The median of three: this machine is a VM with neighbours, and one short run can land in a busy moment.
