@@ -33,7 +33,8 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         if (kind == DatabaseKind.Sqlite)
         {
-            var dir = Path.Combine(Path.GetTempPath(), "sendcraft-tests");
+            // scripts/test gives each run its own folder, so two runs on one machine never delete each other's files.
+            var dir = Environment.GetEnvironmentVariable("SENDCRAFT_TEST_SQLITE_DIR") is { Length: > 0 } own ? own : Path.Combine(Path.GetTempPath(), "sendcraft-tests");
             Directory.CreateDirectory(dir);
             var path = Path.Combine(dir, $"{Guid.NewGuid():N}.db");
             return new TestDatabase(kind, new SqliteConnectionStringBuilder { DataSource = path }.ToString(), path, null);
