@@ -126,6 +126,24 @@ public abstract class ImportTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Upload_OverTheConfiguredLimit_IsRefused_AndQueuesNoImport()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind, new Dictionary<string, string?> { ["Contacts:Import:MaxUploadBytes"] = "4000" });
+        var owner = await app.SetUpOwnerAsync();
+        var list = await app.AddListAsync(await app.WorkspaceIdAsync("Acme"), "Limited");
+        var big = Utf8("email\r\n" + string.Concat(Enumerable.Range(0, 400).Select(i => $"person{i}@example.com\r\n")));
+
+        var page = await owner.GetPageAsync($"/lists/{list.Id}/import");
+        var token = page.QuerySelector("#upload-form input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        using var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" }, { new ByteArrayContent(big), "file", "big.csv" } };
+        var refused = await owner.Client.PostAsync($"/lists/{list.Id}/import", form);
+
+        Assert.False(refused.IsSuccessStatusCode || refused.StatusCode == HttpStatusCode.Redirect, $"A {big.Length:N0}-byte upload over a 4,000-byte limit answered {(int)refused.StatusCode}.");
+        Assert.Equal(0, await app.QueryAsync(db => db.ContactImports.IgnoreQueryFilters().CountAsync()));
+        await owner.UploadCsvAsync(list.Id, Utf8("email\r\nann@example.com\r\n")); // under the limit: accepted
+    }
+
+    [Fact]
     public async Task Mapping_WithTheSameColumnForEmailAndName_IsRefusedWithAMessage()
     {
         await using var app = await SendCraftApp.StartAsync(kind);

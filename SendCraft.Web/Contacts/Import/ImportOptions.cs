@@ -20,6 +20,8 @@ public sealed class ImportOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>A running import whose heartbeat is older than this was cut off (the process stopped) and is marked failed.</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>The largest CSV upload, in bytes. Keep Nginx's client_max_body_size (deploy/nginx) at least this large. Default 512 MB.</summary>
+    public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
 }
 
 /// <summary>Which CSV columns (0-based) become what. Stored as JSON on the import row.</summary>

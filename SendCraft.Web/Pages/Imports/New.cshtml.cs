@@ -8,8 +8,7 @@ using SendCraft.Web.Workspaces;
 namespace SendCraft.Web.Pages.Imports;
 
 /// <summary>Step 1 of an import into a list: upload the CSV file. The file streams to disk; the next step maps its columns.</summary>
-[RequestSizeLimit(1L << 30)]
-[RequestFormLimits(MultipartBodyLengthLimit = 1L << 30)]
+[ImportUploadLimit]
 [RequiresRole(WorkspaceRole.Member)] // the upload form too, not only its post
 public sealed class NewModel(SendCraftDbContext db, CurrentWorkspace current, ContactImportService imports) : PageModel
 {
