@@ -115,7 +115,7 @@ public abstract class SmtpAccountPageTests(DatabaseKind kind)
         var response = await owner.HtmxPostAsync(page, "/smtp-accounts/edit", SendingBuilders.SmtpAccountFields("a@example.com", "smtp.example.net", 587));
         Assert.Equal("", await response.Content.ReadAsStringAsync());
         var trigger = response.Headers.GetValues("HX-Trigger").Single();
-        Assert.Contains("accountsChanged", trigger);
+        Assert.Contains("accounts-changed", trigger);
         Assert.Contains("was added", trigger);
         var list = await owner.GetAsync("/smtp-accounts?handler=List");
         Assert.Contains("a@example.com", await list.Content.ReadAsStringAsync());

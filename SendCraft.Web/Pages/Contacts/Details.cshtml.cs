@@ -81,7 +81,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         TempData["Flash"] = $"Contact {contact.Email} deleted.";
         if (Request.IsHtmx())
         {
-            Response.Headers["HX-Redirect"] = "/contacts";
+            Response.Htmx(h => h.Redirect("/contacts"));
             return new NoContentResult();
         }
         return LocalRedirect("/contacts");

@@ -58,7 +58,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
         TempData["Flash"] = $"{name} was added with a new DKIM key. Publish the DNS records below, then check them.";
         if (!Request.IsHtmx()) return Redirect($"/domains/{domain.Id}");
-        Response.Headers["HX-Redirect"] = $"/domains/{domain.Id}";
+        Response.Htmx(h => h.Redirect($"/domains/{domain.Id}"));
         return new NoContentResult();
     }
 

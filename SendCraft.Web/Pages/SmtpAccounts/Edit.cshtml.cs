@@ -104,7 +104,7 @@ public sealed class EditModel(SendCraftDbContext db, SecretProtector secrets) : 
             TempData["Flash"] = message;
             return Redirect($"/smtp-accounts?saved={account.Id}");
         }
-        Response.Toast(message, isError: false, "accountsChanged");
+        Response.Toast(message, isError: false, "accounts-changed");
         return Content("", "text/html"); // the editor closes
     }
 

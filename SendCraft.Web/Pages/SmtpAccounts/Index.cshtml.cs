@@ -27,7 +27,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     public async Task OnGetAsync() => Accounts = await LoadAsync();
 
-    /// <summary>The list again, after the editor saved (HX-Trigger accountsChanged).</summary>
+    /// <summary>The list again, after the editor saved (HX-Trigger accounts-changed).</summary>
     public async Task<IActionResult> OnGetListAsync()
     {
         Accounts = await LoadAsync();

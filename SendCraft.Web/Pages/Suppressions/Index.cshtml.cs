@@ -69,7 +69,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
             TempData["Flash"] = message;
             return Redirect("/suppressions");
         }
-        Response.Toast(message, isError: false, "suppressionsChanged");
+        Response.Toast(message, isError: false, "suppressions-changed");
         Input = new SuppressionInput();
         ModelState.Clear();
         return Partial("_SuppressionForm", this);

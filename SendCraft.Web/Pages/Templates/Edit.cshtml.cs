@@ -1,10 +1,10 @@
 using System.ComponentModel.DataAnnotations;
-using System.Text.Json;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
 
@@ -160,7 +160,7 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         if (Request.IsHtmx())
         {
             // A new template gets its own address: a full navigation there, which shows the flash.
-            Response.Headers["HX-Redirect"] = $"/templates/{template.Id}";
+            Response.Htmx(h => h.Redirect($"/templates/{template.Id}"));
             return new OkResult();
         }
         return Redirect($"/templates/{template.Id}");
@@ -190,11 +190,7 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         ModelState.Remove("Input.TextBody");
         if (Request.IsHtmx())
         {
-            Response.Headers["HX-Trigger"] = JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["template-changed"] = true,
-                ["toast"] = new { message = "Text body generated from the HTML. Save to keep it.", level = "success" },
-            });
+            Response.Toast("Text body generated from the HTML. Save to keep it.", isError: false, "template-changed");
             return Partial("_TextBodyField", this);
         }
         Preview = await TemplatePreview.BuildAsync(renderer, Input.ToSource(), Input.SampleData);
@@ -211,7 +207,6 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
 
     private void Toast(string message, bool isError)
     {
-        Response.Headers.Vary = "HX-Request";
-        Response.Headers["HX-Trigger"] = JsonSerializer.Serialize(new { toast = new { message, level = isError ? "error" : "success" } });
+        Response.Toast(message, isError);
     }
 }

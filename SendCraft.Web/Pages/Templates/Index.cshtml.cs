@@ -1,9 +1,9 @@
-using System.Text.Json;
 using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Templates;
@@ -115,7 +115,6 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current, 
 
     private void Toast(string message)
     {
-        Response.Headers.Vary = "HX-Request";
-        Response.Headers["HX-Trigger"] = JsonSerializer.Serialize(new { toast = new { message, level = "success" } });
+        Response.Toast(message);
     }
 }

@@ -5,8 +5,11 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace SendCraft.Web.Infrastructure;
 
-/// <summary>The htmx answer idiom shared by the CRUD pages: an HX-Trigger "toast" (see site.js), plus optional refresh events.</summary>
-public static class HtmxToast
+/// <summary>
+/// The htmx answers shared by the pages: an HX-Trigger "toast" (see site.js) plus refresh events (named in kebab-case,
+/// e.g. contacts-changed), and a deleted row. Redirects use the Htmx package: Response.Htmx(h => h.Redirect(url)).
+/// </summary>
+public static class HtmxResponses
 {
     public static void Toast(this HttpResponse response, string message, bool isError = false, params string[] events)
     {
