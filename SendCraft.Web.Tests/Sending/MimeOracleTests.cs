@@ -17,7 +17,7 @@ public sealed class MimeOracleTests
     private static readonly Dictionary<string, string?> Fast = new() { ["Sending:PollInterval"] = "00:00:00.200" };
     private static readonly byte[] Pdf = RandomNumberGenerator.GetBytes(70_000);
 
-    public static TheoryData<string> Shapes => ["text", "html", "alternative", "attachments", "international"];
+    public static TheoryData<string> Shapes => ["text", "html", "alternative", "attachments", "international", "whitespace"];
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -34,6 +34,9 @@ public sealed class MimeOracleTests
             "text" => ("Plain words", "Just text.\nSecond line.", null, "ann@rcpt.test", null, []),
             "html" => ("Only HTML", null, "<p>Only <b>HTML</b></p>", "ann@rcpt.test", null, []),
             "alternative" => ("Both parts", "Text part", "<p>HTML part</p>", "Ann <ann@rcpt.test>", "Bob <bob@rcpt.test>", []),
+            // What relaxed canonicalization rewrites: runs of spaces and tabs, trailing whitespace, empty lines at the end.
+            "whitespace" => ("Spaces   and\ttabs", "Two  spaces,\ta tab, trailing   \n\n  indented line\t\n\n\n\n", "<p>a  b\t c </p>\n\n\n",
+                "ann@rcpt.test", null, []),
             "attachments" => ("Files", "See the files.", "<p>See the files.</p>", "ann@rcpt.test", null,
                 [new AttachmentInput("report.pdf", "application/pdf", Pdf), new AttachmentInput("Übersicht März.csv", "text/csv", "a;b\n1;2\n"u8.ToArray())]),
             _ => ("Grüße aus Köln — 東京 ✓ a very long subject line that has to be folded by the writer at some point", "Ünïcödé text ✓",
