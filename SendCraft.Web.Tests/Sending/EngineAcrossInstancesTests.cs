@@ -19,15 +19,25 @@ public sealed class EngineAcrossInstancesTests
     };
 
     [Fact]
-    public async Task SlowAccount_BatchesOutlastingTheLease_EveryMessageDeliveredOnce_WithinTheConnectionLimit()
+    public async Task SlowAccount_BatchesOutlastingTheLease_AndADatabaseFault_EveryMessageDeliveredOnce_WithinTheConnectionLimit()
     {
         // 4 messages a second and batches of 10: a batch takes 2.5 s, the lease 1 s. Without the heartbeat the other
-        // instance would claim rows of a batch still being sent.
+        // instance would claim rows of a batch still being sent. Midway, the attempt table vanishes for three leases'
+        // time: both instances' records fail and are retried while their rows stay leased.
         await using var server = FaultySmtpServer.Start();
         await using var first = await AppProcess.StartAsync(DatabaseKind.MariaDb, Settings("00:00:01", 10));
         await using var second = await AppProcess.StartOnAsync(first.Database, Settings("00:00:01", 10));
         await using (var db = DirectDb.Open(first.Database))
             await OutboxBuilders.SeedSenderAsync(db, server.Port, 32, messagesPerSecond: 4, maxConnections: 2);
+
+        await server.WaitForMessagesAsync(6, TimeSpan.FromSeconds(60));
+        await using (var db = DirectDb.Open(first.Database))
+        {
+            await db.Database.ExecuteSqlRawAsync("RENAME TABLE MessageAttempts TO MessageAttemptsAway");
+            await Task.Delay(TimeSpan.FromSeconds(3));
+            await db.Database.ExecuteSqlRawAsync("RENAME TABLE MessageAttemptsAway TO MessageAttempts");
+        }
+        Assert.Contains("Recording the outcomes", first.Output + second.Output);
 
         var rows = await OutboxBuilders.WaitForMessagesAsync(first.Database, all => all.All(m => m.Status == MessageStatus.Sent), TimeSpan.FromSeconds(90));
         await Task.Delay(TimeSpan.FromSeconds(3)); // a second copy of a batch would arrive within a batch's time
@@ -35,6 +45,8 @@ public sealed class EngineAcrossInstancesTests
         var received = server.Messages.SelectMany(m => m.Recipients).Select(r => r.ToLowerInvariant()).ToList();
         Assert.Equal(rows.Select(r => r.Recipient).Order(), received.Order());
         Assert.All(rows, r => Assert.Equal(1, r.Attempts));
+        await using (var check = DirectDb.Open(first.Database))
+            Assert.Equal(rows.Count, await check.MessageAttempts.IgnoreQueryFilters().CountAsync());
         Assert.True(server.MaxOpenConnections <= 2, $"{server.MaxOpenConnections} connections were open at once; the account allows 2.\n{first.OutputTail()}\n{second.OutputTail()}");
     }
 
