@@ -47,26 +47,15 @@ public sealed class AppProcess : IAsyncDisposable
 
     /// <summary>Starts the app on a new throwaway database that is dropped when this is disposed.</summary>
     /// <param name="settings">Extra configuration ("Section:Key" = value), passed as environment variables.</param>
-    public static async Task<AppProcess> StartAsync(DatabaseKind kind, IReadOnlyDictionary<string, string>? settings = null)
-    {
-        var database = await TestDatabase.CreateAsync(kind);
-        var app = new AppProcess(database, ownsDatabase: true, settings);
-        try
-        {
-            await app.StartAsync();
-            return app;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-    }
+    public static async Task<AppProcess> StartAsync(DatabaseKind kind, IReadOnlyDictionary<string, string>? settings = null) =>
+        await StartedOrDisposedAsync(new AppProcess(await TestDatabase.CreateAsync(kind), ownsDatabase: true, settings));
 
     /// <summary>Another instance on a database that an earlier AppProcess owns (as two servers behind a load balancer).</summary>
-    public static async Task<AppProcess> StartOnAsync(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null)
+    public static Task<AppProcess> StartOnAsync(TestDatabase database, IReadOnlyDictionary<string, string>? settings = null) =>
+        StartedOrDisposedAsync(new AppProcess(database, ownsDatabase: false, settings));
+
+    private static async Task<AppProcess> StartedOrDisposedAsync(AppProcess app)
     {
-        var app = new AppProcess(database, ownsDatabase: false, settings);
         try
         {
             await app.StartAsync();
