@@ -88,6 +88,12 @@ public sealed class BatchSender(
             {
                 lease = await pool.RentAsync(account.Id, account.MaxConnections, endpoint, ct);
             }
+            catch (ConnectionSlotUnavailableException ex)
+            {
+                // A database problem, not the server's: the messages go back to the queue without an attempt.
+                log.LogWarning(ex, "SMTP account {Account}: the rest of its batch goes back to the queue", account.Id);
+                return;
+            }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 // The server cannot be reached or refuses us: every message still waiting here is deferred with that reason.

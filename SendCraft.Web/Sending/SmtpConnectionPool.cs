@@ -88,11 +88,18 @@ public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDataba
         while (true)
         {
             int? slot;
-            using (await gate.EnterAsync(ct))
+            try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                slot = await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>()
-                    .TryTakeConnectionSlotAsync(accountId, slots.Max, slots.Held.Keys.ToList(), ct);
+                using (await gate.EnterAsync(ct))
+                {
+                    await using var scope = scopes.CreateAsyncScope();
+                    slot = await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>()
+                        .TryTakeConnectionSlotAsync(accountId, slots.Max, slots.Held.Keys.ToList(), ct);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                throw new ConnectionSlotUnavailableException(accountId, ex);
             }
             if (slot is { } taken)
             {
@@ -169,3 +176,7 @@ public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDataba
 
     public async ValueTask DisposeAsync() => await CloseAllAsync();
 }
+
+/// <summary>The database could not be asked for a connection slot: nothing was tried, so no attempt is counted.</summary>
+public sealed class ConnectionSlotUnavailableException(long accountId, Exception inner)
+    : Exception($"No connection slot of SMTP account {accountId} could be taken: the database did not answer.", inner);
