@@ -114,6 +114,17 @@ public sealed class BrowserSession : IAsyncDisposable
         Assert.True(violations.Count == 0, "Content-Security-Policy violations:\n" + string.Join("\n", violations));
     }
 
+    /// <summary>For the test of the watch itself, which causes violations on purpose.</summary>
+    internal async Task ForgetCspViolationsAsync()
+    {
+        lock (_problems)
+        {
+            _cspViolations.Clear();
+            _problems.RemoveAll(p => p.StartsWith("Content-Security-Policy violation", StringComparison.Ordinal));
+        }
+        await Page.EvaluateAsync("() => { window.__cspViolations = []; }");
+    }
+
     /// <summary>Saves a full-page screenshot as NN-name.png and returns its path.</summary>
     public async Task<string> ScreenshotAsync(string name)
     {
