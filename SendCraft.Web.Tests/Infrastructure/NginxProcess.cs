@@ -23,11 +23,12 @@ public sealed class NginxProcess : IAsyncDisposable
 
     public NginxConfig Config { get; }
     public int Port => Config.ListenPort;
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+    public Uri BaseAddress => new($"{(Config.Tls ? "https" : "http")}://127.0.0.1:{Port}/");
 
-    public static async Task<NginxProcess> StartAsync(int appPort)
+    /// <param name="tls">A PEM certificate and key: Nginx then listens with TLS (as certbot would set it up).</param>
+    public static async Task<NginxProcess> StartAsync(int appPort, (string CertificatePath, string KeyPath)? tls = null)
     {
-        var config = NginxConfig.Write(RepoPaths.FreeLoopbackPort(), appPort);
+        var config = NginxConfig.Write(RepoPaths.FreeLoopbackPort(), appPort, tls);
         var check = await RunAsync(config.TestArguments);
         if (check.ExitCode != 0) throw new InvalidOperationException($"nginx -t failed:\n{check.Output}");
 
@@ -119,7 +120,7 @@ public sealed class NginxProcess : IAsyncDisposable
 /// deploy/nginx/sendcraft.conf rendered for a test, inside a minimal main nginx.conf whose pid, logs and temp
 /// paths live in a private prefix folder. The substitutions are the ones the site file's header lists.
 /// </summary>
-public sealed record NginxConfig(string Prefix, string MainFile, string SiteFile, int ListenPort)
+public sealed record NginxConfig(string Prefix, string MainFile, string SiteFile, int ListenPort, bool Tls = false)
 {
     public static string CommittedSite => Path.Combine(RepoPaths.Root, "deploy", "nginx", "sendcraft.conf");
 
@@ -128,12 +129,20 @@ public sealed record NginxConfig(string Prefix, string MainFile, string SiteFile
     public string[] RunArguments => ["-c", MainFile, "-p", Prefix + "/", "-e", ErrorLog];
     public string[] SignalArguments(string signal) => ["-s", signal, "-c", MainFile, "-p", Prefix + "/", "-e", ErrorLog];
 
-    public static NginxConfig Write(int listenPort, int appPort)
+    public static NginxConfig Write(int listenPort, int appPort, (string CertificatePath, string KeyPath)? tls = null)
     {
         var prefix = Directory.CreateTempSubdirectory("sendcraft-nginx-").FullName;
         var logs = Directory.CreateDirectory(Path.Combine(prefix, "logs")).FullName;
         var site = Path.Combine(prefix, "sendcraft.conf");
-        File.WriteAllText(site, RenderSite(listenPort, appPort, Path.Combine(RepoPaths.WebProject, "wwwroot"), logs));
+        var rendered = RenderSite(listenPort, appPort, Path.Combine(RepoPaths.WebProject, "wwwroot"), logs);
+        if (tls is var (certificate, key))
+        {
+            // What `certbot --nginx` does to the listener: the same server block, with TLS.
+            var listen = $"listen 127.0.0.1:{listenPort};";
+            if (!rendered.Contains(listen)) throw new InvalidOperationException($"'{listen}' not found in the rendered site file.");
+            rendered = rendered.Replace(listen, $"listen 127.0.0.1:{listenPort} ssl;\n    ssl_certificate {certificate};\n    ssl_certificate_key {key};");
+        }
+        File.WriteAllText(site, rendered);
 
         // Running as root (as scripts/test does), workers would drop to "nobody", which cannot read the checkout or this
         // private folder; keep them as root. As another user the directive does not apply and nginx would only warn.
@@ -159,7 +168,7 @@ public sealed record NginxConfig(string Prefix, string MainFile, string SiteFile
                 include {{site}};
             }
             """);
-        return new NginxConfig(prefix, main, site, listenPort);
+        return new NginxConfig(prefix, main, site, listenPort, tls is not null);
     }
 
     /// <summary>The committed site file with test values. Comment lines are left alone; every value must be found, so a

@@ -31,7 +31,12 @@ public static class SendCraftSetup
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
         services.AddWorkspaceAuthorization();
         services.AddRazorPages(o => o.Conventions.AddWorkspaceRoles());
-        services.AddAntiforgery(o => o.HeaderName = "RequestVerificationToken");
+        services.AddAntiforgery(o =>
+        {
+            o.HeaderName = "RequestVerificationToken";
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest; // its default is None: never Secure
+        });
+        services.AddSendCraftSecurityHeaders();
 
         // Behind Nginx: trust X-Forwarded-For/Proto from the local proxy only (the defaults: loopback).
         services.Configure<ForwardedHeadersOptions>(o =>
@@ -60,6 +65,7 @@ public static class SendCraftSetup
     public static WebApplication UseSendCraft(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseSendCraftSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/Error");
@@ -102,6 +108,9 @@ public static class SendCraftSetup
             o.LogoutPath = "/Account/Logout";
             o.AccessDeniedPath = "/Account/AccessDenied";
             o.Cookie.Name = "SendCraft.Auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.SlidingExpiration = true;
             o.ExpireTimeSpan = TimeSpan.FromHours(12);
         });

@@ -21,5 +21,11 @@ public sealed class SwitchModel(CurrentWorkspace current) : PageModel
 
     internal static void Remember(HttpResponse response, long workspaceId) =>
         response.Cookies.Append(CurrentWorkspaceMiddleware.CookieName, workspaceId.ToString(),
-            new CookieOptions { HttpOnly = true, IsEssential = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365) });
+            new CookieOptions
+            {
+                HttpOnly = true, IsEssential = true, SameSite = SameSiteMode.Lax, MaxAge = TimeSpan.FromDays(365),
+                // CookieSecurePolicy.SameAsRequest: Secure when the client's request was https (behind Nginx, as the
+                // trusted proxy's X-Forwarded-Proto says; UseForwardedHeaders runs first).
+                Secure = response.HttpContext.Request.IsHttps,
+            });
 }

@@ -32,3 +32,39 @@ document.addEventListener("click", async (event) => {
   button.innerHTML = '<i class="bi bi-check2"></i> Copied';
   setTimeout(() => (button.innerHTML = label), 1500);
 });
+
+// The Content-Security-Policy allows no inline script (no onclick=, no hx-on, no eval'd hx-trigger filters), so the
+// small behaviours pages need are declared with data- attributes and wired here.
+
+// <button data-confirm="Delete …?"> asks before its form is submitted (hx-confirm does the same for htmx requests).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-confirm]");
+  if (button && !confirm(button.dataset.confirm)) event.preventDefault();
+});
+
+// <input type="checkbox" data-check-all=".row-check"> checks or clears every box the selector names.
+document.addEventListener("change", (event) => {
+  const all = event.target.closest("[data-check-all]");
+  if (!all) return;
+  document.querySelectorAll(all.dataset.checkAll).forEach((c) => (c.checked = all.checked));
+});
+
+// <button data-clear="#id"> empties the element it names (a dismissable result panel).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-clear]");
+  if (!button) return;
+  const target = button.closest(button.dataset.clear);
+  if (target) target.innerHTML = "";
+});
+
+// <form data-reset-on-success hx-post=…> is cleared after a successful htmx request.
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (event.detail.successful && form instanceof HTMLFormElement && form.hasAttribute("data-reset-on-success")) form.reset();
+});
+
+// Typing in the template editor asks for a new preview: the panel listens for "template-input" on body
+// (a hx-trigger filter such as input[target.closest(…)] would need eval, which the policy forbids).
+document.addEventListener("input", (event) => {
+  if (event.target.closest("#template-form")) htmx.trigger(document.body, "template-input");
+});
