@@ -22,12 +22,12 @@ public sealed class AppProcess : IAsyncDisposable
     private readonly bool _ownsDatabase;
     private Process? _process;
 
-    private AppProcess(TestDatabase database, bool ownsDatabase, IReadOnlyDictionary<string, string>? settings)
+    private AppProcess(TestDatabase database, bool ownsDatabase, IReadOnlyDictionary<string, string>? settings, int? port = null)
     {
         Database = database;
         _ownsDatabase = ownsDatabase;
         _settings = settings ?? new Dictionary<string, string>();
-        Port = RepoPaths.FreeLoopbackPort();
+        Port = port ?? RepoPaths.FreeLoopbackPort();
     }
 
     public TestDatabase Database { get; }
@@ -72,9 +72,10 @@ public sealed class AppProcess : IAsyncDisposable
     /// Runs the app on a new throwaway database for a start-up that is expected to fail, and returns its exit code once
     /// it exits by itself (<see cref="Output"/> then holds what it wrote; stderr lines start with "[stderr] ").
     /// </summary>
-    public static async Task<(int ExitCode, AppProcess Process)> RunUntilExitAsync(DatabaseKind kind, IReadOnlyDictionary<string, string> settings)
+    /// <param name="port">The port to listen on (default: a free one), e.g. one a test keeps busy.</param>
+    public static async Task<(int ExitCode, AppProcess Process)> RunUntilExitAsync(DatabaseKind kind, IReadOnlyDictionary<string, string> settings, int? port = null)
     {
-        var app = new AppProcess(await TestDatabase.CreateAsync(kind), ownsDatabase: true, settings);
+        var app = new AppProcess(await TestDatabase.CreateAsync(kind), ownsDatabase: true, settings, port);
         try
         {
             var process = app.Launch();

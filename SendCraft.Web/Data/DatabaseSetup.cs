@@ -49,7 +49,7 @@ public static class DatabaseSetup
         var configured = sp.GetRequiredService<IConfiguration>().GetConnectionString("SendCraft");
         if (!string.IsNullOrWhiteSpace(configured)) return configured;
         if (Provider(sp) == DatabaseProvider.MySql)
-            throw new InvalidOperationException("Database:Provider is MySql but ConnectionStrings:SendCraft is not set.");
+            throw new InvalidOperationException("Database:Provider is MySql but ConnectionStrings:SendCraft is not set: set it (for example ConnectionStrings__SendCraft=\"Server=127.0.0.1;Database=sendcraft;User ID=sendcraft;Password=...\" in /etc/sendcraft/sendcraft.env).");
 
         // The embedded default: a file under the content root, created on first start.
         var dir = Path.Combine(sp.GetRequiredService<IHostEnvironment>().ContentRootPath, "App_Data");
