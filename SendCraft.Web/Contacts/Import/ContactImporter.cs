@@ -6,6 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
 using SendCraft.Web.Data.Configurations;
+using SendCraft.Web.Infrastructure;
 
 namespace SendCraft.Web.Contacts.Import;
 
@@ -174,6 +175,11 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         if (name.Length > ContactConfiguration.NameMaxLength)
         {
             reason = $"Name is longer than {ContactConfiguration.NameMaxLength} characters.";
+            return null;
+        }
+        if (PlainName.Problem(name) is { } nameProblem)
+        {
+            reason = nameProblem;
             return null;
         }
         Dictionary<string, string>? attributes = null;
