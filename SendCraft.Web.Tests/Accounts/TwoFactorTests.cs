@@ -146,6 +146,18 @@ public abstract class TwoFactorTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Disable_ThenEnrolAgainAtOnce_AcceptsTheNewKeysCurrentCode()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync(Email);
+        await EnrolAsync(owner);
+        await owner.SubmitFormAsync("/Account/TwoFactor", new() { ["password"] = SendCraftApp.OwnerPassword }, "form[action*='handler=Disable']");
+
+        var (_, codes) = await EnrolAsync(owner); // within seconds: most likely the same 30-second step
+        Assert.Equal(10, codes.Count);
+    }
+
+    [Fact]
     public async Task WorkspaceRequiring2fa_SendsMembersWithout2faToEnrolment()
     {
         await using var app = await SendCraftApp.StartAsync(kind);
