@@ -1,10 +1,12 @@
-using SendCraft.Web.Data;
 using SendCraft.Web.Infrastructure;
+using SendCraft.Web.Pages.Account;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ResetUserCommand.HostArgs(args));
 if (builder.TryAddSendCraft() is { } exitCode) return exitCode; // the reason is on stderr, one line
 
 var app = builder.Build();
+// Owner recovery on the server (docs/deploy.md): same configuration and database, no web host.
+if (ResetUserCommand.IsRequested(args)) return await ResetUserCommand.RunAsync(app, args);
 if (await app.PrepareDatabaseOrExplainAsync() is { } failed) return failed; // one line on stderr
 await app.Services.CheckDataProtectionKeysAsync();
 app.UseSendCraft();

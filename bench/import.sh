@@ -25,6 +25,9 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
+# The import process's own temporary folder (Path.GetTempPath) lands in $work too, so it goes even if the process is killed.
+export TMPDIR="$work"
 
 dotnet build bench/SendCraft.Bench.Import -c Release -nologo -v q
 bin="$root/bench/SendCraft.Bench.Import/bin/Release/net10.0/SendCraft.Bench.Import"

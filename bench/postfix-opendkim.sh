@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/sbin"
 . bench/lib/postfix-opendkim.sh
 
-sink_port= messages=2000 connections=4 size=2500 milter=unix
+sink_port= messages=20000 connections=4 size=2500 milter=unix
 while [ $# -gt 0 ]; do
   case $1 in
     --sink-port) sink_port=$2; shift 2 ;;

@@ -58,6 +58,58 @@ public abstract class TwoFactorTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task SignIn_WithACodeAlreadyUsed_IsRefused_AndACodeOfALaterStepWorks()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var (key, _) = await EnrolAsync(await app.SetUpOwnerAsync(Email)); // uses the current step
+        var nextStep = Totp.Code(key, DateTime.UtcNow.AddSeconds(30));
+
+        var first = await StartSignInAsync(app);
+        var signedIn = await first.Session.SubmitFormAsync(first.Url, new() { ["Input.Code"] = nextStep });
+        Assert.Equal("/", signedIn.Headers.Location?.OriginalString);
+        await first.Session.SubmitFormAsync("/", new(), "form[action='/Account/Logout']");
+        Assert.Equal(HttpStatusCode.Redirect, (await first.Session.GetAsync("/")).StatusCode); // signed out
+
+        // Seconds later, the same code (same step) again: refused, with a message that says why.
+        var second = await StartSignInAsync(app);
+        var replay = await second.Session.SubmitFormAsync(second.Url, new() { ["Input.Code"] = nextStep });
+        Assert.Equal(HttpStatusCode.OK, replay.StatusCode);
+        Assert.Contains("That code has already been used", await replay.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await second.Session.GetAsync("/")).StatusCode);
+
+        // A code of a later step signs in.
+        var fresh = await second.Session.SubmitFormAsync(second.Url, new() { ["Input.Code"] = Totp.Code(key, DateTime.UtcNow.AddSeconds(60)) });
+        Assert.Equal("/", fresh.Headers.Location?.OriginalString);
+        await second.Session.GetPageAsync("/");
+    }
+
+    [Fact]
+    public async Task SignIn_WithTheCodeThatConfirmedEnrolment_IsRefused()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync(Email);
+        var page = await owner.GetPageAsync("/Account/TwoFactor/Enable");
+        var key = page.QuerySelector("#shared-key")!.TextContent.Trim();
+        var code = Totp.Code(key);
+        await owner.SubmitFormAsync(page, "/Account/TwoFactor/Enable", new() { ["Code"] = code });
+        Assert.True(await app.QueryAsync(db => Task.FromResult(db.Users.Single().TwoFactorEnabled)));
+
+        var signIn = await StartSignInAsync(app);
+        var replay = await signIn.Session.SubmitFormAsync(signIn.Url, new() { ["Input.Code"] = code });
+        Assert.Contains("That code has already been used", await replay.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await signIn.Session.GetAsync("/")).StatusCode);
+    }
+
+    private static async Task<(WebSession Session, string Url)> StartSignInAsync(SendCraftApp app)
+    {
+        var session = app.NewSession();
+        var password = await session.SubmitFormAsync("/Account/Login", new() { ["Input.Email"] = Email, ["Input.Password"] = SendCraftApp.OwnerPassword });
+        var url = password.Headers.Location!.OriginalString;
+        Assert.StartsWith("/Account/LoginWith2fa", url);
+        return (session, url);
+    }
+
+    [Fact]
     public async Task SignIn_WithRecoveryCode_WorksOnceOnly()
     {
         await using var app = await SendCraftApp.StartAsync(kind);
@@ -91,6 +143,18 @@ public abstract class TwoFactorTests(DatabaseKind kind)
         var done = await owner.SubmitFormAsync("/Account/TwoFactor", new() { ["password"] = SendCraftApp.OwnerPassword }, "form[action*='handler=Disable']");
         Assert.Equal(HttpStatusCode.Redirect, done.StatusCode);
         Assert.False(await app.QueryAsync(db => Task.FromResult(db.Users.Single().TwoFactorEnabled)));
+    }
+
+    [Fact]
+    public async Task Disable_ThenEnrolAgainAtOnce_AcceptsTheNewKeysCurrentCode()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync(Email);
+        await EnrolAsync(owner);
+        await owner.SubmitFormAsync("/Account/TwoFactor", new() { ["password"] = SendCraftApp.OwnerPassword }, "form[action*='handler=Disable']");
+
+        var (_, codes) = await EnrolAsync(owner); // within seconds: most likely the same 30-second step
+        Assert.Equal(10, codes.Count);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
     public async Task Owner_CreatesList_ImportsCsv_WatchesProgress_DownloadsErrorReport_AndSeesTheMembers()
     {
         // A small batch size: the 3,000 rows are written in six batches, so the repeats (rows 1800 and 2600 repeat
-        // rows 800 and 1600) are merged across batches, and the bar has steps to show when the poll catches one.
+        // rows 800 and 1600) are found as duplicates across batches, and the bar has steps to show when the poll catches one.
         await using var app = await AppProcess.StartAsync(DatabaseKind.Sqlite, new Dictionary<string, string>
         {
             ["Contacts:Import:BatchSize"] = "500",
@@ -98,7 +98,7 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
             await Expect(page.Locator("#import-failure")).ToHaveCountAsync(0);
             await Expect(page.Locator("#import-progress-panel")).Not.ToHaveAttributeAsync("hx-trigger", new Regex(".")); // polling stopped
 
-            // 6. The counters: every valid distinct row imported, the four bad rows invalid, the two repeats merged.
+            // 6. The counters: every valid distinct row imported, the four bad rows invalid, the two repeats duplicates.
             await Expect(page.Locator("#import-rows-read")).ToHaveTextAsync(Number(Records));
             await Expect(page.Locator("#import-imported")).ToHaveTextAsync(Number(csv.DistinctValid));
             await Expect(page.Locator("#import-updated")).ToHaveTextAsync("0");
@@ -107,9 +107,10 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
             await Expect(page.Locator("#import-invalid")).ToHaveTextAsync(Number(csv.Bad.Count));
             await browser.ScreenshotAsync("import-completed");
 
-            // 7. The error report: one line per bad row, with the line number where it starts in the file and why.
+            // 7. The report: one line per bad row, with the line number where it starts in the file and why, and one per
+            //    duplicate (the first row with an email wins).
             var link = page.Locator("#import-error-report");
-            await Expect(link).ToContainTextAsync($"Download the {csv.Bad.Count} invalid row(s)");
+            await Expect(link).ToContainTextAsync($"({csv.Bad.Count} invalid, {csv.RepeatLines.Count} duplicate");
             var download = await page.RunAndWaitForDownloadAsync(() => link.ClickAsync());
             Assert.Equal(Path.GetFileNameWithoutExtension(FileName) + "-errors.csv", download.SuggestedFilename);
             var reportPath = Path.Combine(folder.FullName, download.SuggestedFilename);
@@ -117,8 +118,11 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
             var report = (await File.ReadAllTextAsync(reportPath)).TrimStart('\uFEFF')
                 .Split(["\r\n", "\n"], StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("line,reason,record", report[0]);
-            Assert.Equal(csv.Bad.Select(b => b.Line.ToString()), report.Skip(1).Select(l => l.Split(',')[0]));
-            foreach (var (bad, line) in csv.Bad.Zip(report.Skip(1)))
+            var duplicates = report.Skip(1).Where(l => l.Contains("Duplicate:")).ToList();
+            Assert.Equal(csv.RepeatLines.Select(l => l.ToString()), duplicates.Select(l => l.Split(',')[0]));
+            var invalid = report.Skip(1).Where(l => !l.Contains("Duplicate:")).ToList();
+            Assert.Equal(csv.Bad.Select(b => b.Line.ToString()), invalid.Select(l => l.Split(',')[0]));
+            foreach (var (bad, line) in csv.Bad.Zip(invalid))
             {
                 Assert.Contains(bad.Reason, line);
                 Assert.Contains(bad.Text, line);
@@ -146,12 +150,12 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
             await Expect(page.Locator("#Input_Attributes")).ToHaveValueAsync(new Regex(@"^city = Flat 2\r?\nMain Street$"));
             await browser.ScreenshotAsync("contact-multiline-city");
 
-            // 10. A repeated email is one contact: the first row's name, the later row's city.
+            // 10. A repeated email is one contact: the first row wins, the later row is not imported.
             await page.GotoAsync(listUrl.Split('?')[0] + "?q=reader800%40example.com");
             await page.Locator("#member-rows").GetByRole(AriaRole.Link, new() { Name = "reader800@example.com" }).ClickAsync();
             await Expect(page.Locator("#Input_Name")).ToHaveValueAsync("Reader 800");
-            await Expect(page.Locator("#Input_Attributes")).ToHaveValueAsync("city = Moved 1800");
-            await browser.ScreenshotAsync("contact-merged-repeat");
+            await Expect(page.Locator("#Input_Attributes")).ToHaveValueAsync("city = City 800");
+            await browser.ScreenshotAsync("contact-first-row-wins");
 
             // 11. An attribute search looks one window of ids back at a time and says so: a contact far above the
             //     imported ones (as if a million had come in between) matches; the page reports how far it searched.
@@ -216,17 +220,18 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
     /// reader1..reader3000, where record 2 has a quoted name and a city spanning two lines, and some records are
     /// replaced by mistakes whose physical line numbers are recorded while writing.
     /// </summary>
-    private sealed record ReadersCsv(string Path, List<(long Line, string Reason, string Text)> Bad, int Repeats)
+    private sealed record ReadersCsv(string Path, List<(long Line, string Reason, string Text)> Bad, List<long> RepeatLines)
     {
         public const string QuotedName = "Zoë \"Ziggy\" Ångström";
         public const string MultiLineCity = "Flat 2\r\nMain Street";
 
+        public int Repeats => RepeatLines.Count;
         public int DistinctValid => Records - Bad.Count - Repeats;
 
         public static ReadersCsv Write(string path)
         {
             var bad = new List<(long, string, string)>();
-            var repeats = 0;
+            var repeats = new List<long>();
             using var file = new StreamWriter(path, false, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
             long line = 1;
             void Write(string record)
@@ -254,9 +259,9 @@ public sealed class ImportFlowTests(ITestOutputHelper output)
                         bad.Add((start, "Expected 3 columns, found 4.", $"reader{i}@example.com"));
                         break;
                     case 1800 or 2600:
-                        // Repeats of earlier rows, in another case: merged into the contact of the first occurrence.
+                        // Repeats of earlier rows, in another case: duplicates, the first occurrence wins.
                         Write($"READER{i - 1000}@Example.com;;Moved {i}");
-                        repeats++;
+                        repeats.Add(start);
                         break;
                     default:
                         Write($"reader{i}@example.com;Reader {i};City {i}");

@@ -13,7 +13,7 @@ public abstract class ImportTests(DatabaseKind kind)
         (bom ? new byte[] { 0xEF, 0xBB, 0xBF } : []).Concat(Encoding.UTF8.GetBytes(text)).ToArray();
 
     [Fact]
-    public async Task Import_SemicolonsBomQuotedNewlines_ImportsValidRows_ReportsInvalidOnesByLine_AndMergesRepeats()
+    public async Task Import_SemicolonsBomQuotedNewlines_ImportsValidRows_ReportsInvalidShortAndDuplicateRowsByLine()
     {
         await using var app = await SendCraftApp.StartAsync(kind);
         var owner = await app.SetUpOwnerAsync();
@@ -27,11 +27,11 @@ public abstract class ImportTests(DatabaseKind kind)
         Line("\"bob@example.com\";\"Bob \"\"The Builder\"\"\";\"Multi");     // 3: a quoted field with a line break ...
         Line("line city\";free");                                            // 4  ... ends here
         Line("not-an-email;Nobody;X;Y");                                     // 5: bad email
-        Line("carol@example.com;Carol;Paris");                               // 6: 3 columns
+        Line("carol@example.com;Carol;Paris");                               // 6: 3 columns: imported, Plan blank, a warning
         text.Write(Encoding.UTF8.GetBytes("dave@example.com;D"));            // 7: not UTF-8
         text.Write([0xFF, 0xFE]);
         Line(";Rome;pro");
-        Line("ANN@Example.com;;Hamburg;");                                   // 8: repeat of line 2, merged
+        Line("ANN@Example.com;;Hamburg;");                                   // 8: repeat of line 2: the first row wins
         Line("=cmd|' /C calc'!A0;x;y;z");                                    // 9: bad email that looks like a formula
         Line("erin@Example.COM;Erin;Oslo;pro");                              // 10
 
@@ -47,29 +47,32 @@ public abstract class ImportTests(DatabaseKind kind)
         var import = await app.WaitForImportAsync(importId);
 
         Assert.Equal(ImportStatus.Completed, import.Status);
-        Assert.Equal((8L, 3L, 0L, 0L, 1L, 4L), (import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid));
+        Assert.Equal((8L, 4L, 0L, 0L, 1L, 3L), (import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid));
         var contacts = (await app.ContactsOfAsync(acme)).ToDictionary(c => c.Email);
-        Assert.Equal(["ann@example.com", "bob@example.com", "erin@example.com"], contacts.Keys.Order().ToArray());
-        Assert.Equal(("Ann", """{"city":"Hamburg","plan":"pro"}"""), (contacts["ann@example.com"].Name, contacts["ann@example.com"].AttributesJson));
+        Assert.Equal(["ann@example.com", "bob@example.com", "carol@example.com", "erin@example.com"], contacts.Keys.Order().ToArray());
+        Assert.Equal(("Ann", """{"city":"Berlin","plan":"pro"}"""), (contacts["ann@example.com"].Name, contacts["ann@example.com"].AttributesJson));
+        Assert.Equal(("Carol", """{"city":"Paris"}"""), (contacts["carol@example.com"].Name, contacts["carol@example.com"].AttributesJson));
         Assert.Equal(("Bob \"The Builder\"", """{"city":"Multi\r\nline city","plan":"free"}"""), (contacts["bob@example.com"].Name, contacts["bob@example.com"].AttributesJson));
-        Assert.Equal(3, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == list.Id).Select(l => l.MemberCount).SingleAsync()));
-        Assert.Equal(3, await app.QueryAsync(db => db.ListMembers.IgnoreQueryFilters().CountAsync(m => m.ListId == list.Id)));
+        Assert.Equal(4, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == list.Id).Select(l => l.MemberCount).SingleAsync()));
+        Assert.Equal(4, await app.QueryAsync(db => db.ListMembers.IgnoreQueryFilters().CountAsync(m => m.ListId == list.Id)));
 
         var progress = await owner.GetPageAsync($"/imports/{importId}");
         Assert.Equal("Completed", progress.Text("#import-status"));
         Assert.Equal("100", progress.QuerySelector("#import-progress")!.GetAttribute("aria-valuenow"));
-        Assert.Equal(("8", "3", "1", "4"), (progress.Text("#import-rows-read"), progress.Text("#import-imported"), progress.Text("#import-merged"), progress.Text("#import-invalid")));
+        Assert.Equal(("8", "4", "1", "3", "1"), (progress.Text("#import-rows-read"), progress.Text("#import-imported"), progress.Text("#import-merged"), progress.Text("#import-invalid"), progress.Text("#import-warnings")));
+        Assert.Contains("(3 invalid, 1 duplicate, 1 warning rows)", progress.Text("#import-error-report"));
         Assert.Null(progress.QuerySelector("#import-progress-panel")!.GetAttribute("hx-trigger")); // polling stops when done
 
         var report = await owner.GetAsync(progress.QuerySelector("#import-error-report")!.GetAttribute("href")!);
         Assert.Equal(HttpStatusCode.OK, report.StatusCode);
         var lines = (await report.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("line,reason,record", lines[0]);
-        Assert.Equal(["5", "6", "7", "9"], lines.Skip(1).Select(l => l.Split(',')[0]).ToArray());
+        Assert.Equal(["5", "6", "7", "8", "9"], lines.Skip(1).Select(l => l.Split(',')[0]).ToArray());
         Assert.Contains("'not-an-email' is not a valid email address.", lines[1]);
-        Assert.Contains("Expected 4 columns, found 3.", lines[2]);
+        Assert.Contains("Warning: expected 4 columns, found 3; imported with the missing fields blank.", lines[2]);
         Assert.Contains("Not valid UTF-8", lines[3]);
-        Assert.EndsWith(",\"'=cmd|' /C calc'!A0;x;y;z\"", lines[4]); // escaped: a spreadsheet shows it as text
+        Assert.Contains("Duplicate: an earlier row has the email ann@example.com (the first row with an email wins); not imported.", lines[4]);
+        Assert.EndsWith(",\"'=cmd|' /C calc'!A0;x;y;z\"", lines[5]); // escaped: a spreadsheet shows it as text
         Assert.False(File.Exists(import.FilePath)); // the upload is deleted once imported
     }
 
@@ -99,7 +102,7 @@ public abstract class ImportTests(DatabaseKind kind)
     }
 
     [Fact]
-    public async Task Import_100000Rows_ImportsEveryValidRow_AcrossBatches_WithRepeatsMerged()
+    public async Task Import_100000Rows_ImportsEveryValidRow_AcrossBatches_WithLaterRepeatsReportedAsDuplicates()
     {
         await using var app = await SendCraftApp.StartAsync(kind);
         var owner = await app.SetUpOwnerAsync();
@@ -121,7 +124,9 @@ public abstract class ImportTests(DatabaseKind kind)
         Assert.Equal(99_891, await app.QueryAsync(db => db.ListMembers.IgnoreQueryFilters().CountAsync(m => m.ListId == list.Id)));
         Assert.Equal(99_891, await app.QueryAsync(db => db.ContactLists.IgnoreQueryFilters().Where(l => l.Id == list.Id).Select(l => l.MemberCount).SingleAsync()));
         var user1 = await app.QueryAsync(db => db.Contacts.IgnoreQueryFilters().SingleAsync(c => c.WorkspaceId == acme && c.Email == "user1@example.com"));
-        Assert.Equal("""{"city":"Repeat 90001","plan":"pro"}""", user1.AttributesJson); // the last repeat wins
+        Assert.Equal("""{"city":"City 1","plan":"free"}""", user1.AttributesJson); // the first row wins, also across batches
+        var duplicateLines = File.ReadAllLines(import.ErrorFilePath!).Where(l => l.Contains("Duplicate:")).Select(l => l.Split(',')[0]).ToArray();
+        Assert.Equal(Enumerable.Range(1, 9).Select(k => (k * 10_000 + 1 + 1).ToString()).ToArray(), duplicateLines); // data row i is line i + 1
         Assert.Equal(import.FileSize, import.BytesRead);
     }
 
@@ -141,6 +146,55 @@ public abstract class ImportTests(DatabaseKind kind)
         Assert.False(refused.IsSuccessStatusCode || refused.StatusCode == HttpStatusCode.Redirect, $"A {big.Length:N0}-byte upload over a 4,000-byte limit answered {(int)refused.StatusCode}.");
         Assert.Equal(0, await app.QueryAsync(db => db.ContactImports.IgnoreQueryFilters().CountAsync()));
         await owner.UploadCsvAsync(list.Id, Utf8("email\r\nann@example.com\r\n")); // under the limit: accepted
+    }
+
+    [Fact]
+    public async Task Import_RowWithFewerFieldsThanTheHeader_IsImportedWithBlanks_AndReportedAsAWarning()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var list = await app.AddListAsync(acme, "L");
+        var csv = Utf8("email,name,city,plan\nann@example.com,Ann,Berlin,pro\nbob@example.com,Bob\ncarol@example.com\n,Nobody\ndave@example.com,Dave,Rome,pro,extra\n");
+
+        var import = await app.ImportCsvAsync(owner, list.Id, csv);
+
+        Assert.Equal((5L, 3L, 0L, 2L), (import.RowsRead, import.Imported, import.Merged, import.Invalid));
+        var contacts = (await app.ContactsOfAsync(acme)).ToDictionary(c => c.Email);
+        Assert.Equal(["ann@example.com", "bob@example.com", "carol@example.com"], contacts.Keys.Order().ToArray());
+        Assert.Equal(("Bob", "{}"), (contacts["bob@example.com"].Name, contacts["bob@example.com"].AttributesJson));
+        Assert.Equal("", contacts["carol@example.com"].Name);
+        var report = File.ReadAllLines(import.ErrorFilePath!);
+        // Reasons with commas are quoted in the report.
+        Assert.Contains(report, l => l.StartsWith("3,\"Warning: expected 4 columns, found 2; imported with the missing fields blank.\","));
+        Assert.Contains(report, l => l.StartsWith("4,\"Warning: expected 4 columns, found 1;"));
+        Assert.Contains(report, l => l.StartsWith("5,"));     // an empty email: invalid
+        Assert.Contains(report, l => l.StartsWith("6,\"Expected 4 columns, found 5.\","));
+        var progress = await owner.GetPageAsync($"/imports/{import.Id}");
+        Assert.Equal("2", progress.Text("#import-warnings"));
+    }
+
+    [Fact]
+    public async Task Import_DuplicateEmails_FirstRowWins_LaterRowsAreReportedWithTheirLines_AndThePreviewSaysSo()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind);
+        var owner = await app.SetUpOwnerAsync();
+        var acme = await app.WorkspaceIdAsync("Acme");
+        var list = await app.AddListAsync(acme, "L");
+        var id = await owner.UploadCsvAsync(list.Id, Utf8("email,name\nann@example.com,Ann First\nbob@example.com,Bob\nAnn@Example.com,Ann Second\nann@example.com,Ann Third\n"));
+
+        var preview = await owner.GetPageAsync($"/imports/{id}");
+        Assert.Contains("the first row wins", preview.Text("#import-duplicate-rule"));
+
+        Assert.Equal(HttpStatusCode.Redirect, (await owner.StartImportAsync(id)).StatusCode);
+        var import = await app.WaitForImportAsync(id);
+        Assert.Equal((4L, 2L, 2L, 0L), (import.RowsRead, import.Imported, import.Merged, import.Invalid));
+        Assert.Equal("Ann First", (await app.ContactsOfAsync(acme)).Single(c => c.Email == "ann@example.com").Name);
+        var duplicates = File.ReadAllLines(import.ErrorFilePath!).Where(l => l.Contains("Duplicate:")).Select(l => l.Split(',')[0]).ToArray();
+        Assert.Equal(["4", "5"], duplicates);
+        var progress = await owner.GetPageAsync($"/imports/{id}");
+        Assert.Equal("2", progress.Text("#import-merged"));
+        Assert.Contains("2 duplicate", progress.Text("#import-error-report"));
     }
 
     [Fact]

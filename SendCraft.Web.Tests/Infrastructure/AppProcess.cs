@@ -107,25 +107,7 @@ public sealed class AppProcess : IAsyncDisposable
         _process?.Dispose();
         Append($"--- starting on {BaseAddress} ---");
 
-        var dll = Path.Combine(RepoPaths.WebProject, "bin", RepoPaths.Configuration, "net10.0", "SendCraft.Web.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException($"Build SendCraft.Web ({RepoPaths.Configuration}) first: {dll} is missing.");
-
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            // The project folder as content root: wwwroot (with the npm libraries the build copies there) is served from it.
-            WorkingDirectory = RepoPaths.WebProject,
-            ArgumentList = { dll, "--contentRoot", RepoPaths.WebProject, "--urls", $"http://127.0.0.1:{Port}" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_ENVIRONMENT" })
-            start.Environment.Remove(inherited);
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["Database__Provider"] = Database.ProviderSetting;
-        start.Environment["ConnectionStrings__SendCraft"] = Database.ConnectionString;
-        foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__")] = value;
-
+        var start = StartInfo("--urls", $"http://127.0.0.1:{Port}");
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) Append(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Append("[stderr] " + e.Data); };
@@ -134,6 +116,54 @@ public sealed class AppProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         _process = process;
         return process;
+    }
+
+    /// <summary>
+    /// Runs the built app once more on this instance's database with <paramref name="args"/> (a command such as
+    /// <c>reset-user</c> that exits by itself, alongside or instead of the running server); <paramref name="stdin"/> is
+    /// written to its standard input. Returns its exit code, stdout and stderr.
+    /// </summary>
+    public async Task<(int ExitCode, string StdOut, string StdErr)> RunCommandAsync(string[] args, string? stdin = null)
+    {
+        var start = StartInfo(args);
+        start.RedirectStandardInput = true;
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null) await process.StandardInput.WriteAsync(stdin);
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        try { await process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', args)}' did not exit within {StartTimeout.TotalSeconds} s.\n{await stdout}\n{await stderr}");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private ProcessStartInfo StartInfo(params string[] args)
+    {
+        var dll = Path.Combine(RepoPaths.WebProject, "bin", RepoPaths.Configuration, "net10.0", "SendCraft.Web.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException($"Build SendCraft.Web ({RepoPaths.Configuration}) first: {dll} is missing.");
+
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            // The project folder as content root: wwwroot (with the npm libraries the build copies there) is served from it.
+            WorkingDirectory = RepoPaths.WebProject,
+            ArgumentList = { dll, "--contentRoot", RepoPaths.WebProject },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        foreach (var inherited in new[] { "ASPNETCORE_URLS", "ASPNETCORE_HTTP_PORTS", "ASPNETCORE_HTTPS_PORTS", "DOTNET_ENVIRONMENT" })
+            start.Environment.Remove(inherited);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["Database__Provider"] = Database.ProviderSetting;
+        start.Environment["ConnectionStrings__SendCraft"] = Database.ConnectionString;
+        foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__")] = value;
+        return start;
     }
 
     /// <summary>Ends the process and its children at once with SIGKILL, as a crash or power loss would: no shutdown code runs.</summary>

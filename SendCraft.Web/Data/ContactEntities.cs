@@ -69,8 +69,8 @@ public enum ExistingContactPolicy
 
 /// <summary>
 /// A CSV import into a list: the durable job row that ContactImportWorker picks up, with its live counters.
-/// Counters: every data row read is exactly one of imported, updated, skipped, merged (a repeat of an email
-/// earlier in the same file) or invalid.
+/// Counters: every data row read is exactly one of imported, updated, skipped, merged (a duplicate: a later row
+/// with an email already seen in the same file; the first row wins and this one is not imported) or invalid.
 /// </summary>
 public sealed class ContactImport : ITenantOwned
 {
@@ -94,7 +94,7 @@ public sealed class ContactImport : ITenantOwned
     public long Skipped { get; set; }
     public long Merged { get; set; }
     public long Invalid { get; set; }
-    /// <summary>CSV of the invalid rows (line, reason, record); null until the first invalid row.</summary>
+    /// <summary>The report: CSV of the invalid, duplicate and warning rows (line, reason, record); null until the first such row.</summary>
     public string? ErrorFilePath { get; set; }
     public string? FailureReason { get; set; }
     public string CreatedByUserId { get; set; } = "";

@@ -101,6 +101,8 @@ public static class SendCraftSetup
             })
             .AddSignInManager()
             .AddDefaultTokenProviders()
+            // Replaces Identity's authenticator provider: a TOTP code is accepted once (RFC 6238 §5.2).
+            .AddTokenProvider<OneTimeAuthenticatorTokenProvider>(TokenOptions.DefaultAuthenticatorProvider)
             .AddEntityFrameworkStores<SendCraftDbContext>();
         services.ConfigureApplicationCookie(o =>
         {

@@ -87,6 +87,20 @@ internal static class Bench
     {
         var work = Path.Combine(Path.GetTempPath(), $"sendcraft-bench-{Environment.ProcessId}");
         Directory.CreateDirectory(work);
+        try
+        {
+            await RunInAsync(work, provider, connectionString, csv, comparisonCsv);
+        }
+        finally
+        {
+            // Also when the run fails; bench/import.sh points TMPDIR into its own folder for a process that is killed.
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task RunInAsync(string work, string provider, string connectionString, string csv, string comparisonCsv)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = work, EnvironmentName = "Production", Args = [] });
         builder.Configuration["Database:Provider"] = provider == "mysql" ? "MySql" : "Sqlite";
         builder.Configuration["ConnectionStrings:SendCraft"] = connectionString;
@@ -163,7 +177,6 @@ internal static class Bench
         Console.WriteLine($"| ContactImporter (bulk SQL, 5,000-row batches) | {bulk.Elapsed.TotalSeconds:N2} s | {compareRows / bulk.Elapsed.TotalSeconds:N0} |");
         Console.WriteLine($"| EF Core AddRange + SaveChanges per 5,000-row batch | {naive.TotalSeconds:N2} s | {compareRows / naive.TotalSeconds:N0} |");
         Console.WriteLine();
-        try { Directory.Delete(work, recursive: true); } catch (IOException) { }
     }
 
     private static IQueryable<ContactRow> ListRows(SendCraftDbContext db, long list) =>

@@ -6,14 +6,17 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
 using SendCraft.Web.Data.Configurations;
+using SendCraft.Web.Infrastructure;
 
 namespace SendCraft.Web.Contacts.Import;
 
 /// <summary>
 /// Runs one import: streams the file with CsvHelper (never more than a few batches of rows in memory), validates and
-/// normalizes each row, merges repeats of an email inside the file, and writes each batch of contacts, list
-/// memberships and the import's counters in one transaction. A crash therefore leaves the counters in step with
-/// what was written.
+/// normalizes each row, and writes each batch of contacts, list memberships and the import's counters in one
+/// transaction. A crash therefore leaves the counters in step with what was written.
+/// Repeats of an email inside the file: the first row wins; later ones are not imported and are listed in the report
+/// as duplicates, with their lines. A row with fewer fields than the header (but its email) is imported with the
+/// missing fields blank and listed in the report as a warning.
 /// Line numbers in the error report are the physical line where the record starts (a quoted field may span
 /// several lines; the header is line 1).
 /// </summary>
@@ -35,7 +38,6 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
     {
         var mapping = ImportMapping.FromJson(import.MappingJson);
         var writer = BulkContactWriter.For(db);
-        var state = new RunState(import, mapping);
 
         // Reading and writing overlap: one task parses and validates the file into batches while this one writes the
         // previous batch (on 2 cores the import takes about as long as the slower of the two instead of their sum).
@@ -54,6 +56,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             {
                 import.RowsRead = batch.RowsRead;
                 import.Invalid = batch.Invalid;
+                import.Merged = batch.Duplicates;
                 import.BytesRead = batch.BytesRead;
                 import.ErrorFilePath = batch.ErrorFilePath ?? import.ErrorFilePath;
                 if (batch.Last)
@@ -61,7 +64,7 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
                     import.Status = ImportStatus.Completed;
                     import.FinishedAt = clock.GetUtcNow().UtcDateTime;
                 }
-                await WriteBatchAsync(writer, state, batch.Rows, ct);
+                await WriteBatchAsync(writer, import, batch.Rows, ct);
             }
             await reading; // the error report is closed
         }
@@ -83,12 +86,12 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             catch (Exception ex) { log.LogWarning(ex, "Could not restore the import connection's settings"); }
             await db.Database.CloseConnectionAsync();
         }
-        log.LogInformation("Import {ImportId}: {Rows} rows, {Imported} imported, {Updated} updated, {Skipped} skipped, {Merged} merged, {Invalid} invalid",
+        log.LogInformation("Import {ImportId}: {Rows} rows, {Imported} imported, {Updated} updated, {Skipped} skipped, {Duplicates} duplicates, {Invalid} invalid",
             import.Id, import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid);
     }
 
     /// <summary>A batch of valid rows with the file's counters as they stood at its end.</summary>
-    private sealed record ParsedBatch(List<ImportRow> Rows, long RowsRead, long Invalid, long BytesRead, string? ErrorFilePath, bool Last);
+    private sealed record ParsedBatch(List<ImportRow> Rows, long RowsRead, long Invalid, long Duplicates, long BytesRead, string? ErrorFilePath, bool Last);
 
     /// <summary>
     /// The reading side: streams the file with CsvHelper, validates each row, writes the invalid ones to the error
@@ -96,7 +99,8 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
     /// </summary>
     private static async Task ReadFileAsync(ContactImport import, ImportMapping mapping, int batchSize, ChannelWriter<ParsedBatch> output, CancellationToken ct)
     {
-        long rowsRead = 0, invalid = 0;
+        long rowsRead = 0, invalid = 0, duplicates = 0;
+        var seen = new EmailsSeen();
         ErrorReport? errors = null;
         ErrorReport Errors() => errors ??= ErrorReport.Create(import);
         try
@@ -124,16 +128,24 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
                     Errors().Add(reader.LineNumber, reason!, Encoding.UTF8.GetString(reader.RawRecord));
                     continue;
                 }
+                if (!seen.Add(row.Email))
+                {
+                    duplicates++;
+                    Errors().Add(reader.LineNumber, $"{DuplicatePrefix} an earlier row has the email {row.Email} (the first row with an email wins); not imported.",
+                        Encoding.UTF8.GetString(reader.RawRecord));
+                    continue;
+                }
+                if (reason is not null) Errors().Add(reader.LineNumber, reason, Encoding.UTF8.GetString(reader.RawRecord)); // a warning
                 batch.Add(row);
                 if (batch.Count >= batchSize)
                 {
                     errors?.Flush();
-                    await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, reader.ByteOffset, errors?.Path, Last: false), ct);
+                    await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, reader.ByteOffset, errors?.Path, Last: false), ct);
                     batch = new List<ImportRow>(batchSize);
                 }
             }
             errors?.Flush();
-            await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, import.FileSize, errors?.Path, Last: true), ct);
+            await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, import.FileSize, errors?.Path, Last: true), ct);
             output.Complete();
         }
         catch (Exception ex)
@@ -156,6 +168,12 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         _ => "Malformed CSV record.",
     };
 
+    /// <summary>How the report's reason starts for a row with fewer fields than the header, imported with blanks.</summary>
+    internal const string WarningPrefix = "Warning:";
+    /// <summary>How the report's reason starts for a later row with an email already seen in the file.</summary>
+    internal const string DuplicatePrefix = "Duplicate:";
+
+    /// <summary>A valid row, or null with the reason. A valid row may come with a reason too: a warning for the report.</summary>
     private static ImportRow? ReadRow(CsvReader reader, ImportMapping mapping, out string? reason)
     {
         if (!Utf8.IsValid(reader.RawRecord))
@@ -163,23 +181,31 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             reason = "Not valid UTF-8 text: save the file as UTF-8 (CSV UTF-8 in Excel) and import it again.";
             return null;
         }
-        if (reader.FieldCount != mapping.ColumnCount)
+        var fields = reader.FieldCount;
+        if (fields > mapping.ColumnCount || fields <= mapping.EmailColumn)
         {
-            reason = $"Expected {mapping.ColumnCount} columns, found {reader.FieldCount}.";
+            reason = $"Expected {mapping.ColumnCount} columns, found {fields}" + (fields <= mapping.EmailColumn ? ": the email column is missing." : ".");
             return null;
         }
-        if (!ContactEmail.TryNormalize(reader.GetString(mapping.EmailColumn), out var email, out reason)) return null;
+        // Fewer fields than the header (a spreadsheet drops trailing empty cells): the missing ones are blank.
+        string Field(int column) => column < fields ? reader.GetString(column) ?? "" : "";
+        if (!ContactEmail.TryNormalize(Field(mapping.EmailColumn), out var email, out reason)) return null;
 
-        var name = mapping.NameColumn is { } nameColumn ? reader.GetString(nameColumn).Trim() : "";
+        var name = mapping.NameColumn is { } nameColumn ? Field(nameColumn).Trim() : "";
         if (name.Length > ContactConfiguration.NameMaxLength)
         {
             reason = $"Name is longer than {ContactConfiguration.NameMaxLength} characters.";
             return null;
         }
+        if (PlainName.Problem(name) is { } nameProblem)
+        {
+            reason = nameProblem;
+            return null;
+        }
         Dictionary<string, string>? attributes = null;
         foreach (var column in mapping.Attributes)
         {
-            var value = reader.GetString(column.Column).Trim();
+            var value = Field(column.Column).Trim();
             if (value.Length == 0) continue; // an empty cell does not erase what the contact has
             if (value.Length > ContactAttributes.MaxValueLength)
             {
@@ -188,56 +214,38 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             }
             (attributes ??= [])[column.Key] = value;
         }
+        reason = fields < mapping.ColumnCount
+            ? $"{WarningPrefix} expected {mapping.ColumnCount} columns, found {fields}; imported with the missing fields blank."
+            : null;
         return new ImportRow(email, name, attributes);
     }
 
-    private async Task WriteBatchAsync(BulkContactWriter writer, RunState state, List<ImportRow> batch, CancellationToken ct)
+    private async Task WriteBatchAsync(BulkContactWriter writer, ContactImport import, List<ImportRow> rows, CancellationToken ct)
     {
-        var import = state.Import;
+        // Every email appears once in the whole run (the reading side drops later repeats as duplicates).
         var workspaceId = import.WorkspaceId;
-
-        // Repeats inside the batch become one row: later non-empty values win.
-        var rows = new Dictionary<string, ImportRow>(batch.Count, StringComparer.Ordinal);
-        foreach (var row in batch)
-        {
-            if (rows.TryGetValue(row.Email, out var earlier))
-            {
-                rows[row.Email] = earlier.MergedWith(row);
-                import.Merged++;
-            }
-            else
-            {
-                rows[row.Email] = row;
-            }
-        }
-
-        var emails = rows.Keys.ToList();
+        var emails = rows.Select(r => r.Email).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         var existing = await writer.FindAsync(workspaceId, emails, ct);
         var writes = new List<ContactWrite>(rows.Count);
-        foreach (var row in rows.Values)
+        foreach (var row in rows)
         {
-            var seenBefore = state.Seen(row.Email, out var writtenBefore);
             var attributes = row.Attributes ?? (IReadOnlyDictionary<string, string>)EmptyAttributes;
             if (!existing.TryGetValue(row.Email, out var contact))
             {
                 import.Imported++;
                 writes.Add(new ContactWrite(row.Email, row.Name, ContactAttributes.Serialize(attributes)));
-                state.Remember(row.Email, written: true);
-                continue;
             }
-            // A repeat of an email from an earlier batch is merged into what this import wrote; if the first
-            // occurrence was skipped (the contact existed), so is this one.
-            var write = import.ExistingPolicy == ExistingContactPolicy.Update || writtenBefore;
-            if (seenBefore) import.Merged++;
-            else if (write) import.Updated++;
-            else import.Skipped++;
-            if (write)
+            else if (import.ExistingPolicy == ExistingContactPolicy.Update)
             {
+                import.Updated++;
                 writes.Add(new ContactWrite(row.Email, row.Name.Length > 0 ? row.Name : contact.Name, ContactAttributes.Merge(contact.AttributesJson, attributes)));
             }
-            state.Remember(row.Email, written: write);
+            else
+            {
+                import.Skipped++;
+            }
         }
         await writer.UpsertAsync(workspaceId, writes, now, ct);
         var added = await writer.AddToListAsync(workspaceId, import.ListId, emails, now, ct);
@@ -271,39 +279,18 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             .SetProperty(x => x.FinishedAt, i.FinishedAt), ct);
     }
 
-    private sealed record ImportRow(string Email, string Name, Dictionary<string, string>? Attributes)
-    {
-        public ImportRow MergedWith(ImportRow later)
-        {
-            Dictionary<string, string>? attributes = Attributes;
-            if (later.Attributes is not null)
-            {
-                attributes = Attributes is null ? later.Attributes : new Dictionary<string, string>(Attributes);
-                foreach (var (k, v) in later.Attributes) attributes[k] = v;
-            }
-            return new ImportRow(Email, later.Name.Length > 0 ? later.Name : Name, attributes);
-        }
-    }
+    private sealed record ImportRow(string Email, string Name, Dictionary<string, string>? Attributes);
 
     /// <summary>
-    /// What the run remembers across batches: a 64-bit hash of every email seen, and whether this import wrote it.
-    /// About 40 bytes per distinct email (40 MB at a million), instead of the emails themselves. A hash collision
-    /// (odds about 1 in 30 million for a million emails) can only mislabel a row's counter or merge its attributes
-    /// when it should have skipped; it cannot lose a contact, because new contacts are decided by the database lookup.
+    /// The emails the run has seen, as 64-bit hashes: about 40 bytes per distinct email (40 MB at a million) instead of
+    /// the emails themselves. A hash collision (odds about 1 in 30 million for a million emails) makes a row with a new
+    /// email count as a duplicate: it is then listed in the report with its line, not lost silently.
     /// </summary>
-    private sealed class RunState(ContactImport import, ImportMapping mapping)
+    private sealed class EmailsSeen
     {
-        private readonly Dictionary<ulong, bool> _seen = [];
-        public ContactImport Import { get; } = import;
-        public ImportMapping Mapping { get; } = mapping;
+        private readonly HashSet<ulong> _seen = [];
 
-        public bool Seen(string email, out bool written) => _seen.TryGetValue(Hash(email), out written);
-
-        public void Remember(string email, bool written)
-        {
-            var key = Hash(email);
-            _seen[key] = written || (_seen.TryGetValue(key, out var was) && was);
-        }
+        public bool Add(string email) => _seen.Add(Hash(email));
 
         private static ulong Hash(string s)
         {
@@ -320,8 +307,9 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
 }
 
 /// <summary>
-/// The CSV of invalid rows: line, reason, record. Opened in a spreadsheet by operators, so cells that start like a
-/// formula are escaped (CsvHelper's injection protection).
+/// The import's report, a CSV of the rows to look at: line, reason, record. Invalid rows (not imported), duplicates
+/// (reason starting "Duplicate:", not imported) and warnings (reason starting "Warning:", imported). Opened in a
+/// spreadsheet by operators, so cells that start like a formula are escaped (CsvHelper's injection protection).
 /// </summary>
 internal sealed class ErrorReport : IDisposable
 {
@@ -348,4 +336,17 @@ internal sealed class ErrorReport : IDisposable
     public void Flush() => _writer.Flush();
 
     public void Dispose() => _writer.Dispose();
+
+    /// <summary>How many rows of a finished report are warnings (there is no counter column for them).</summary>
+    public static long CountWarnings(string path)
+    {
+        if (!File.Exists(path)) return 0;
+        using var reader = CsvReader.FromFile(path, ContactImporter.ReaderOptions(','));
+        long count = 0;
+        while (reader.Read())
+        {
+            if (reader.FieldCount > 1 && reader.GetString(1).StartsWith(ContactImporter.WarningPrefix, StringComparison.Ordinal)) count++;
+        }
+        return count;
+    }
 }

@@ -9,7 +9,7 @@ namespace SendCraft.Web.Pages.Account;
 
 /// <summary>Second step of sign-in: the password was right, now the authenticator code (RFC 6238 TOTP).</summary>
 [AllowAnonymous]
-public sealed class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
+public sealed class LoginWith2faModel(SignInManager<AppUser> signIn, OneTimeAuthenticatorTokenProvider codes) : PageModel
 {
     [BindProperty] public CodeInput Input { get; set; } = new();
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -21,7 +21,7 @@ public sealed class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();
-        if (await signIn.GetTwoFactorAuthenticationUserAsync() is null) return RedirectToPage("./Login");
+        if (await signIn.GetTwoFactorAuthenticationUserAsync() is not { } user) return RedirectToPage("./Login");
 
         var code = Input.Code.Replace(" ", "").Replace("-", "");
         var result = await signIn.TwoFactorAuthenticatorSignInAsync(code, RememberMe, Input.RememberMachine);
@@ -31,9 +31,16 @@ public sealed class LoginWith2faModel(SignInManager<AppUser> signIn) : PageModel
             ModelState.AddModelError("", "Too many wrong codes: the account is locked for a while. Try again later.");
             return Page();
         }
+        if (await codes.IsReplayAsync(code, signIn.UserManager, user))
+        {
+            ModelState.AddModelError("Input.Code", ReplayMessage);
+            return Page();
+        }
         ModelState.AddModelError("Input.Code", "That code is not valid. Codes change every 30 seconds; check your device's clock.");
         return Page();
     }
+
+    internal const string ReplayMessage = "That code has already been used. Wait for the next code from your authenticator app (a new one every 30 seconds).";
 
     public sealed class CodeInput
     {

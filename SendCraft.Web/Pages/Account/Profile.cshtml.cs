@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Account;
@@ -71,7 +72,7 @@ public sealed class ProfileModel(UserManager<AppUser> users, SignInManager<AppUs
 
     public sealed class DetailsInput
     {
-        [Required, StringLength(100), Display(Name = "Name")] public string DisplayName { get; set; } = "";
+        [Required, StringLength(100), PlainName, Display(Name = "Name")] public string DisplayName { get; set; } = "";
         [Required, EmailAddress, StringLength(256)] public string Email { get; set; } = "";
     }
 

@@ -47,6 +47,7 @@ public sealed class DetailsModel(SendCraftDbContext db, CurrentWorkspace current
         if (attributeError is not null) errors["Attributes"] = attributeError;
         var name = input.Name?.Trim() ?? "";
         if (name.Length > ContactConfiguration.NameMaxLength) errors["Name"] = "Name is longer than 200 characters.";
+        else if (PlainName.Problem(name) is { } nameProblem) errors["Name"] = nameProblem;
         if (!Enum.IsDefined(input.Status)) errors["Status"] = "Choose a status.";
         if (!ContactEmail.TryNormalize(input.Email, out var email, out var emailError)) errors["Email"] = emailError;
         else if (email != contact.Email && await db.Contacts.AnyAsync(c => c.Email == email && c.Id != id, ct))

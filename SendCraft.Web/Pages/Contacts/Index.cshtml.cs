@@ -59,6 +59,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         if (attributeError is not null) errors["Attributes"] = attributeError;
         var name = input.Name?.Trim() ?? "";
         if (name.Length > Data.Configurations.ContactConfiguration.NameMaxLength) errors["Name"] = "Name is longer than 200 characters.";
+        else if (PlainName.Problem(name) is { } nameProblem) errors["Name"] = nameProblem;
         if (!ContactEmail.TryNormalize(input.Email, out var email, out var emailError)) errors["Email"] = emailError;
         else if (await db.Contacts.AnyAsync(c => c.Email == email, ct)) errors["Email"] = $"A contact with the email {email} already exists.";
 

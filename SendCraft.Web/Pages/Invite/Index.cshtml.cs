@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Workspaces;
 
@@ -106,7 +107,7 @@ public sealed class IndexModel(
 
     public sealed class AcceptInput
     {
-        [Required, StringLength(100), Display(Name = "Your name")] public string DisplayName { get; set; } = "";
+        [Required, StringLength(100), PlainName, Display(Name = "Your name")] public string DisplayName { get; set; } = "";
         [Required, DataType(DataType.Password)] public string Password { get; set; } = "";
         [Required, DataType(DataType.Password), Compare(nameof(Password), ErrorMessage = "The two passwords do not match."), Display(Name = "Confirm password")]
         public string ConfirmPassword { get; set; } = "";

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Settings;
@@ -38,7 +39,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
 
     public sealed class SettingsInput
     {
-        [Required, StringLength(100), Display(Name = "Workspace name")] public string Name { get; set; } = "";
+        [Required, StringLength(100), PlainName, Display(Name = "Workspace name")] public string Name { get; set; } = "";
         [Display(Name = "Require two-factor authentication for every member")] public bool RequireTwoFactor { get; set; }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Workspaces;
 
@@ -46,7 +47,7 @@ public sealed class IndexModel(
 
     public sealed class SetupInput
     {
-        [Required, StringLength(100), Display(Name = "Your name")]
+        [Required, StringLength(100), PlainName, Display(Name = "Your name")]
         public string DisplayName { get; set; } = "";
 
         [Required, EmailAddress, StringLength(256), Display(Name = "Email")]
@@ -58,7 +59,7 @@ public sealed class IndexModel(
         [Required, DataType(DataType.Password), Compare(nameof(Password), ErrorMessage = "The two passwords do not match."), Display(Name = "Confirm password")]
         public string ConfirmPassword { get; set; } = "";
 
-        [Required, StringLength(100), Display(Name = "Workspace name")]
+        [Required, StringLength(100), PlainName, Display(Name = "Workspace name")]
         public string WorkspaceName { get; set; } = "";
     }
 }

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Workspaces;
@@ -8,7 +9,7 @@ namespace SendCraft.Web.Pages.Workspaces;
 [NoWorkspaceRole]
 public sealed class NewModel(WorkspaceService workspaces, CurrentWorkspace current) : PageModel
 {
-    [BindProperty, Required(ErrorMessage = "Give the workspace a name."), StringLength(100)]
+    [BindProperty, Required(ErrorMessage = "Give the workspace a name."), StringLength(100), PlainName, Display(Name = "Workspace name")]
     public string Name { get; set; } = "";
 
     public void OnGet() { }

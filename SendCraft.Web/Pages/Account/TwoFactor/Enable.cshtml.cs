@@ -13,7 +13,7 @@ namespace SendCraft.Web.Pages.Account.TwoFactor;
 /// authenticator apps read) and as text, confirm with one code, then show ten recovery codes once.
 /// </summary>
 [NoWorkspaceRole]
-public sealed class EnableModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, CurrentWorkspace workspace) : PageModel
+public sealed class EnableModel(UserManager<AppUser> users, SignInManager<AppUser> signIn, CurrentWorkspace workspace, OneTimeAuthenticatorTokenProvider codes) : PageModel
 {
     [BindProperty] public string Code { get; set; } = "";
     [BindProperty(SupportsGet = true)] public bool Required { get; set; }
@@ -43,7 +43,9 @@ public sealed class EnableModel(UserManager<AppUser> users, SignInManager<AppUse
                     await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, code);
         if (!valid)
         {
-            ModelState.AddModelError(nameof(Code), "That code is not valid. Enter the current 6-digit code from the app.");
+            ModelState.AddModelError(nameof(Code), code.Length > 0 && await codes.IsReplayAsync(code, users, user)
+                ? LoginWith2faModel.ReplayMessage
+                : "That code is not valid. Enter the current 6-digit code from the app.");
             await LoadKeyAsync(user);
             return Page();
         }

@@ -32,6 +32,8 @@ public sealed class IndexModel(UserManager<AppUser> users, SignInManager<AppUser
 
         await users.SetTwoFactorEnabledAsync(user, false);
         await users.ResetAuthenticatorKeyAsync(user);
+        // A new key: the last accepted step of the old one must not refuse the first code of the next enrolment.
+        await OneTimeAuthenticatorTokenProvider.ForgetAsync(users, user);
         await signIn.RefreshSignInAsync(user);
         TempData["Flash"] = "Two-factor authentication is off.";
         return RedirectToPage();
