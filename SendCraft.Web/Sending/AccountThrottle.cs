@@ -11,7 +11,7 @@ namespace SendCraft.Web.Sending;
 /// about once per slot and account, not once per message.
 /// </summary>
 /// <remarks>Slots are numbered from each instance's own clock: instances are expected to keep time (NTP).</remarks>
-public sealed class AccountThrottle(IServiceScopeFactory scopes, WorkerDatabaseGate gate, TimeProvider clock)
+public sealed class AccountThrottle(WorkerDatabaseGate gate, TimeProvider clock)
 {
     private sealed class Budget
     {
@@ -71,21 +71,12 @@ public sealed class AccountThrottle(IServiceScopeFactory scopes, WorkerDatabaseG
         }
     }
 
-    private async Task GiveBackAsync(SmtpAccount account, long slotStart, int unused, CancellationToken ct)
-    {
-        using var _ = await gate.EnterAsync(ct);
-        await using var scope = scopes.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().GiveBackAsync(account.Id, DayOf(slotStart), unused, ct);
-    }
+    private Task GiveBackAsync(SmtpAccount account, long slotStart, int unused, CancellationToken ct) =>
+        gate.RunAsync<AccountLimitsStore>(store => store.GiveBackAsync(account.Id, DayOf(slotStart), unused, ct), ct);
 
     private static long DayOf(long unixMs) => unixMs - unixMs % 86_400_000L;
 
-    private async Task<QuotaGrant> TakeAsync(SmtpAccount account, long slotStart, int quota, int want, CancellationToken ct)
-    {
-        var dayStart = DayOf(slotStart);
-        using var _ = await gate.EnterAsync(ct);
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<AccountLimitsStore>();
-        return await store.TakeAsync(account.Id, slotStart, quota, dayStart, account.DailyLimit, want, ct);
-    }
+    private Task<QuotaGrant> TakeAsync(SmtpAccount account, long slotStart, int quota, int want, CancellationToken ct) =>
+        gate.RunAsync<AccountLimitsStore, QuotaGrant>(
+            store => store.TakeAsync(account.Id, slotStart, quota, DayOf(slotStart), account.DailyLimit, want, ct), ct);
 }

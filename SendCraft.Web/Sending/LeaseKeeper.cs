@@ -10,7 +10,7 @@ namespace SendCraft.Web.Sending;
 /// The sender asks <see cref="HoldsLeases"/> before each message: after two missed heartbeats (the database
 /// unreachable) it stops transmitting, because another instance may be about to take the rows.
 /// </summary>
-public sealed class LeaseKeeper(IServiceScopeFactory scopes, WorkerDatabaseGate gate, SmtpConnectionPool pool,
+public sealed class LeaseKeeper(WorkerDatabaseGate gate, SmtpConnectionPool pool,
     IOptions<SendingOptions> options, TimeProvider clock, ILogger<LeaseKeeper> log)
 {
     private readonly TimeSpan _lease = options.Value.Lease;
@@ -25,11 +25,7 @@ public sealed class LeaseKeeper(IServiceScopeFactory scopes, WorkerDatabaseGate 
     public async Task RenewAsync(CancellationToken ct)
     {
         var started = clock.GetUtcNow().UtcDateTime;
-        using (await gate.EnterAsync(ct))
-        {
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().RenewLeasesAsync(started + _lease, ct);
-        }
+        await gate.RunAsync<AccountLimitsStore>(store => store.RenewLeasesAsync(started + _lease, ct), ct);
         Interlocked.Exchange(ref _confirmedUntilTicks, (started + _lease).Ticks);
     }
 
@@ -43,11 +39,7 @@ public sealed class LeaseKeeper(IServiceScopeFactory scopes, WorkerDatabaseGate 
                 await Task.Delay(Interval, clock, stop);
                 await RenewAsync(stop);
                 await pool.CloseIdleAsync();
-                using (await gate.EnterAsync(stop))
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().DeleteOldWindowsAsync(stop);
-                }
+                await gate.RunAsync<AccountLimitsStore>(store => store.DeleteOldWindowsAsync(stop), stop);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested) { break; }
             catch (Exception ex)

@@ -18,7 +18,7 @@ namespace SendCraft.Web.Sending;
 /// wire gets ShutdownGrace to finish, everything sent is recorded, and rows not sent go back to the queue.
 /// </summary>
 public sealed class OutboxWorker(
-    IServiceScopeFactory scopes, BatchSender sender, LeaseKeeper leases, SmtpConnectionPool pool, WorkerDatabaseGate gate,
+    BatchSender sender, LeaseKeeper leases, SmtpConnectionPool pool, WorkerDatabaseGate gate,
     OutboxSignal signal, IOptions<SendingOptions> options, ILogger<OutboxWorker> log)
     : BackgroundService
 {
@@ -133,12 +133,9 @@ public sealed class OutboxWorker(
     }
 
     /// <summary>Leases due rows, marks the suppressed ones, and loads the accounts the rest go out through.</summary>
-    private async Task<ClaimedBatch> ClaimAsync(CancellationToken stopping)
+    private Task<ClaimedBatch> ClaimAsync(CancellationToken stopping) => gate.RunAsync<OutboxStore, ClaimedBatch>(async store =>
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        using var _ = await gate.EnterAsync(stopping);
-        await using var scope = scopes.CreateAsyncScope();
-        var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
         var batch = await store.ClaimAsync(_options.BatchSize, stopping);
         if (batch.Count == 0) return new ClaimedBatch(0, [], []);
 
@@ -151,7 +148,7 @@ public sealed class OutboxWorker(
         var accounts = await store.AccountsAsync(toSend.Select(m => m.SmtpAccountId), stopping);
         OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(started));
         return new ClaimedBatch(batch.Count, toSend, accounts);
-    }
+    }, stopping);
 
     /// <summary>Writes the outcomes and puts the rows that got none (shutdown, lost lease, a failure) back in the queue.</summary>
     private async Task RecordAsync(SentBatch batch)
@@ -159,14 +156,12 @@ public sealed class OutboxWorker(
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var withOutcome = batch.Results.Select(r => r.Message.Id).ToHashSet();
         var unsent = batch.Messages.Where(m => !withOutcome.Contains(m.Id)).Select(m => m.Id).ToList();
-        using (await gate.EnterAsync(CancellationToken.None))
+        await gate.RunAsync<OutboxStore>(async store =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var store = scope.ServiceProvider.GetRequiredService<OutboxStore>();
             await store.RecordAsync(batch.Results, CancellationToken.None);
             if (unsent.Count > 0) await store.ReleaseAsync(unsent, CancellationToken.None);
             await store.TouchAccountsAsync(batch.Results.Select(r => r.Message.SmtpAccountId).Distinct().ToList(), CancellationToken.None);
-        }
+        }, CancellationToken.None);
         OutboxMetrics.RecordDuration.Record(OutboxMetrics.Since(started));
         foreach (var kind in batch.Results.GroupBy(r => r.Outcome.Kind))
             OutboxMetrics.Messages.Add(kind.Count(), new KeyValuePair<string, object?>("outcome", kind.Key.ToString()));
@@ -176,10 +171,8 @@ public sealed class OutboxWorker(
     {
         try
         {
-            using var _ = await gate.EnterAsync(CancellationToken.None);
-            await using var scope = scopes.CreateAsyncScope();
-            var released = await scope.ServiceProvider.GetRequiredService<OutboxStore>().ReleaseAllAsync(CancellationToken.None);
-            await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().ReleaseAllConnectionSlotsAsync(CancellationToken.None);
+            var released = await gate.RunAsync<OutboxStore, int>(store => store.ReleaseAllAsync(CancellationToken.None), CancellationToken.None);
+            await gate.RunAsync<AccountLimitsStore>(store => store.ReleaseAllConnectionSlotsAsync(CancellationToken.None), CancellationToken.None);
             if (released > 0) log.LogInformation("Released {Count} unfinished messages back to the queue", released);
         }
         catch (Exception ex)

@@ -11,7 +11,7 @@ namespace SendCraft.Web.Sending;
 /// kept alive by the worker's heartbeat. Idle connections older than IdleConnectionTimeout are closed (and their
 /// slots freed) rather than reused: servers drop idle clients, and another instance may be waiting for the slot.
 /// </summary>
-public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDatabaseGate gate, IOptions<SendingOptions> options, TimeProvider clock,
+public sealed class SmtpConnectionPool(WorkerDatabaseGate gate, IOptions<SendingOptions> options, TimeProvider clock,
     ILogger<SmtpConnectionPool> log) : IAsyncDisposable
 {
     private static readonly TimeSpan SlotPollInterval = TimeSpan.FromMilliseconds(250);
@@ -90,12 +90,8 @@ public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDataba
             int? slot;
             try
             {
-                using (await gate.EnterAsync(ct))
-                {
-                    await using var scope = scopes.CreateAsyncScope();
-                    slot = await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>()
-                        .TryTakeConnectionSlotAsync(accountId, slots.Max, slots.Held.Keys.ToList(), ct);
-                }
+                slot = await gate.RunAsync<AccountLimitsStore, int?>(
+                    store => store.TryTakeConnectionSlotAsync(accountId, slots.Max, slots.Held.Keys.ToList(), ct), ct);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -115,9 +111,7 @@ public sealed class SmtpConnectionPool(IServiceScopeFactory scopes, WorkerDataba
         slots.Held.TryRemove(slot, out _);
         try
         {
-            using var _ = await gate.EnterAsync(CancellationToken.None);
-            await using var scope = scopes.CreateAsyncScope();
-            await scope.ServiceProvider.GetRequiredService<AccountLimitsStore>().ReleaseConnectionSlotAsync(accountId, slot, CancellationToken.None);
+            await gate.RunAsync<AccountLimitsStore>(store => store.ReleaseConnectionSlotAsync(accountId, slot, CancellationToken.None), CancellationToken.None);
         }
         catch (Exception ex)
         {

@@ -8,11 +8,22 @@ namespace SendCraft.Web.Sending;
 /// costs the waiter far more than queueing here. The worker's steps (claim, heartbeat, quota, record) run
 /// concurrently, so they queue at this gate. On MySQL the gate is open: row locks do this job there.
 /// </summary>
-public sealed class WorkerDatabaseGate(IServiceProvider services)
+public sealed class WorkerDatabaseGate(IServiceProvider services, IServiceScopeFactory scopes)
 {
     private readonly SemaphoreSlim? _sqlite = DatabaseSetup.Provider(services) == DatabaseProvider.Sqlite ? new(1, 1) : null;
 
-    public async ValueTask<IDisposable> EnterAsync(CancellationToken ct)
+    /// <summary>Runs one database step of the worker through the gate, with a store (OutboxStore, AccountLimitsStore) of its own scope.</summary>
+    public async Task<T> RunAsync<TStore, T>(Func<TStore, Task<T>> step, CancellationToken ct) where TStore : notnull
+    {
+        using var _ = await EnterAsync(ct);
+        await using var scope = scopes.CreateAsyncScope();
+        return await step(scope.ServiceProvider.GetRequiredService<TStore>());
+    }
+
+    public Task RunAsync<TStore>(Func<TStore, Task> step, CancellationToken ct) where TStore : notnull =>
+        RunAsync<TStore, bool>(async store => { await step(store); return true; }, ct);
+
+    private async ValueTask<IDisposable> EnterAsync(CancellationToken ct)
     {
         if (_sqlite is null) return Open.Instance;
         await _sqlite.WaitAsync(ct);
