@@ -162,7 +162,6 @@ public sealed class AppProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Database__Provider"] = Database.ProviderSetting;
         start.Environment["ConnectionStrings__SendCraft"] = Database.ConnectionString;
-        start.Environment["Contacts__Import__Folder"] = Database.ImportFolder; // a test's own setting below still wins
         foreach (var (key, value) in _settings) start.Environment[key.Replace(":", "__")] = value;
         return start;
     }

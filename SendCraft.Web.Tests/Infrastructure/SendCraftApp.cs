@@ -51,7 +51,6 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Database.ProviderSetting);
         builder.UseSetting("ConnectionStrings:SendCraft", Database.ConnectionString);
-        builder.UseSetting("Contacts:Import:Folder", Database.ImportFolder); // a test's own setting below still wins
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         // Warnings and errors only: per-command EF logs would drown the test output.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturingLoggerProvider(_log)));

@@ -29,15 +29,6 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The value for Database:Provider.</summary>
     public string ProviderSetting => Kind == DatabaseKind.MariaDb ? "MySql" : "Sqlite";
 
-    /// <summary>
-    /// Contacts:Import:Folder for the apps on this database. Import files are named by import id, and every test
-    /// database numbers its imports from 1: apps on different databases sharing the default folder (under the content
-    /// root) overwrote each other's uploads and error reports when tests ran in parallel.
-    /// </summary>
-    public string ImportFolder { get; } = Path.Combine(
-        Environment.GetEnvironmentVariable("SENDCRAFT_TEST_SQLITE_DIR") is { Length: > 0 } own ? own : Path.GetTempPath(),
-        $"sendcraft-imports-{Guid.NewGuid():N}");
-
     public static async Task<TestDatabase> CreateAsync(DatabaseKind kind)
     {
         if (kind == DatabaseKind.Sqlite)
@@ -86,7 +77,5 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         try { await DropAsync(); }
         catch (IOException) { /* a file still open on a slow shutdown; the temp folder is cleaned by scripts/test */ }
-        try { if (Directory.Exists(ImportFolder)) Directory.Delete(ImportFolder, recursive: true); }
-        catch (IOException) { /* the same */ }
     }
 }

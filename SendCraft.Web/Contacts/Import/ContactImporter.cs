@@ -324,11 +324,12 @@ internal sealed class ErrorReport : IDisposable
 
     public string Path { get; }
 
-    public static ErrorReport Create(ContactImport import)
-    {
-        var folder = System.IO.Path.GetDirectoryName(import.FilePath)!;
-        return new ErrorReport(System.IO.Path.Combine(folder, $"import-{import.Id}-errors.csv"));
-    }
+    /// <summary>
+    /// Beside the upload and named after it (its name is unique): named by import id, reports of imports on different
+    /// databases sharing a folder (instances, parallel test apps) overwrote each other.
+    /// </summary>
+    public static ErrorReport Create(ContactImport import) =>
+        new(System.IO.Path.ChangeExtension(import.FilePath, null) + "-errors.csv");
 
     public void Add(long line, string reason, string record) =>
         _writer.WriteRecord([line.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, record]);
