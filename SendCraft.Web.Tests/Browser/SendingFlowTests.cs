@@ -106,6 +106,11 @@ public sealed class SendingFlowTests
             await Expect(page.Locator("#attempts li").First).ToContainTextAsync("250");
             await Expect(page.Locator("#message-attachments")).ToContainTextAsync($"{AttachmentName} (text/plain, {AttachmentContent.Length} bytes)");
             await browser.ScreenshotAsync("message-sent");
+            // The headers as sent: the DKIM-Signature is one long line, which must wrap inside its card.
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Headers" }).ClickAsync();
+            await Expect(page.Locator("#tab-headers")).ToHaveClassAsync(new Regex(@"\bshow\b")); // the tab's fade has ended
+            await Expect(page.Locator("#sent-headers")).ToContainTextAsync("DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed");
+            await browser.ScreenshotAsync("message-headers");
 
             // 6. The log lists one line per recipient, both sent (the second may still be finishing: reload, bounded).
             deadline = DateTime.UtcNow + SendBound;
