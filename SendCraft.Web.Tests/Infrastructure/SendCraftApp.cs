@@ -51,6 +51,8 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
         builder.UseEnvironment("Testing");
         builder.UseSetting("Database:Provider", Database.ProviderSetting);
         builder.UseSetting("ConnectionStrings:SendCraft", Database.ConnectionString);
+        // Quartz keeps a registry of scheduler names per process, and many apps run in this one.
+        builder.UseSetting("Scheduling:SchedulerName", "SendCraft-" + Guid.NewGuid().ToString("N"));
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         // Warnings and errors only: per-command EF logs would drown the test output.
         builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(new CapturingLoggerProvider(_log)));

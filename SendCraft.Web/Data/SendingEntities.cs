@@ -46,7 +46,8 @@ public sealed class SmtpAccount : ITenantOwned
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
 }
 
-public enum MessageStatus { Queued = 0, Sending = 1, Sent = 2, Deferred = 3, Failed = 4, Bounced = 5, Suppressed = 6, Cancelled = 7 }
+/// <summary>Paused: a campaign's message held while its campaign is paused; workers never claim it.</summary>
+public enum MessageStatus { Queued = 0, Sending = 1, Sent = 2, Deferred = 3, Failed = 4, Bounced = 5, Suppressed = 6, Cancelled = 7, Paused = 8 }
 
 /// <summary>What one message says; shared by the outbox rows of its recipients (a compose to five people is one content, five rows).</summary>
 public sealed class MessageContent : ITenantOwned
@@ -67,6 +68,11 @@ public sealed class MessageContent : ITenantOwned
     /// submit or a retried POST finds the mail it already queued instead of queueing it again. Null for other mail.
     /// </summary>
     public string? SubmissionKey { get; set; }
+    /// <summary>
+    /// Subject, HTML and text are Liquid sources rendered for each recipient's contact when the message is sent (campaign
+    /// mail): one content for a million messages instead of a million rendered copies.
+    /// </summary>
+    public bool PersonalizedPerRecipient { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 
@@ -93,6 +99,13 @@ public sealed class OutboundMessage : ITenantOwned
     public SmtpAccount? SmtpAccount { get; set; }
     public long ContentId { get; set; }
     public MessageContent? Content { get; set; }
+    /// <summary>The campaign this message belongs to (its test sends too, see <see cref="IsTest"/>).</summary>
+    public long? CampaignId { get; set; }
+    /// <summary>The contact a campaign message is for: its fields personalize the content. Unique per campaign.</summary>
+    public long? ContactId { get; set; }
+    public Contact? Contact { get; set; }
+    /// <summary>A test send of a campaign: shown as such in the log, not counted in the campaign.</summary>
+    public bool IsTest { get; set; }
     /// <summary>The envelope recipient (RCPT TO), lower-cased.</summary>
     public string Recipient { get; set; } = "";
     /// <summary>The Message-ID header value, without angle brackets.</summary>

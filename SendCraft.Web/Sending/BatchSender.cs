@@ -14,7 +14,7 @@ namespace SendCraft.Web.Sending;
 /// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, TimeProvider clock, ILogger<BatchSender> log)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -131,7 +131,8 @@ public sealed class BatchSender(
                     string? headers = null;
                     try
                     {
-                        var mime = MimeBuilder.Build(message, message.Content!, clock.GetUtcNow(), bodies);
+                        var content = message.Content!.PersonalizedPerRecipient ? await personalizer.RenderAsync(message, message.Content) : message.Content;
+                        var mime = MimeBuilder.Build(message, content, clock.GetUtcNow(), bodies);
                         signer?.Sign(mime, DkimKeys.SignedHeaders, clock.GetUtcNow());
                         headers = HeaderText(mime);
                         if (TooLarge(lease.Connection, headers, mime.Body!, bodySizes) is { } tooLarge)

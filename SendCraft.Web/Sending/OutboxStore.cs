@@ -69,6 +69,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         return await Rows.AsNoTrackingWithIdentityResolution()
             .Where(m => ids.Contains(m.Id))
             .Include(m => m.Content!).ThenInclude(c => c.Attachments)
+            .Include(m => m.Contact) // campaign mail is personalized from its contact's fields
             .ToListAsync(ct);
     }
 
@@ -86,7 +87,11 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
         var emails = batch.Select(m => m.Recipient).Distinct().ToList();
         var rows = await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
             .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct);
-        return rows.Select(r => (r.WorkspaceId, r.Email)).ToHashSet();
+        var suppressed = rows.Select(r => (r.WorkspaceId, r.Email)).ToHashSet();
+        // A campaign message's contact that unsubscribed (or bounced, complained) since expansion is not mailed either.
+        foreach (var m in batch)
+            if (m.Contact is { Status: not ContactStatus.Active }) suppressed.Add((m.WorkspaceId, m.Recipient));
+        return suppressed;
     }
 
     /// <summary>

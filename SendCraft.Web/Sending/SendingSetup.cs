@@ -12,6 +12,7 @@ public static class SendingSetup
         services.AddSingleton<AccountThrottle>();
         services.AddSingleton<LeaseKeeper>();
         services.AddScoped<AccountLimitsStore>();
+        services.AddSingleton<Personalizer>();
         services.AddSingleton<BatchSender>();
         services.AddScoped<OutboxStore>();
         services.AddScoped<Outbox>();

@@ -64,6 +64,12 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
         b.HasOne(m => m.SmtpAccount).WithMany().HasForeignKey(m => m.SmtpAccountId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne(m => m.Content).WithMany().HasForeignKey(m => m.ContentId).OnDelete(DeleteBehavior.Cascade);
         b.HasMany(m => m.AttemptLog).WithOne().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<Campaign>().WithMany().HasForeignKey(m => m.CampaignId).OnDelete(DeleteBehavior.SetNull);
+        b.HasOne(m => m.Contact).WithMany().HasForeignKey(m => m.ContactId).OnDelete(DeleteBehavior.SetNull);
+        // One message per contact per campaign: expansion can repeat a chunk (after a crash) without mailing anyone twice.
+        b.HasIndex(m => new { m.CampaignId, m.ContactId }).IsUnique();
+        // Campaign progress and pause/resume/cancel work on a campaign's rows by status.
+        b.HasIndex(m => new { m.CampaignId, m.Status });
         // The workers' claim: due rows in a claimable status, oldest first.
         b.HasIndex(m => new { m.Status, m.DueAt });
         // The log: newest first within a workspace, optionally by status or recipient.

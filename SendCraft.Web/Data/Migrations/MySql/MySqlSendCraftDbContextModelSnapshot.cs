@@ -198,6 +198,138 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("Expanded")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("ExpandedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("ExpansionCursor")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<long>("MissingVariables")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<DateTime?>("NextDueAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int?>("RatePerMinute")
+                        .HasColumnType("int");
+
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("SkippedInvalid")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SkippedSuppressed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SkippedUnsubscribed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("SmtpAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<long?>("TemplateId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("varchar(64)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentId");
+
+                    b.HasIndex("SmtpAccountId");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("TemplateId");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("Campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ListId")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Excluded")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("CampaignId", "ListId");
+
+                    b.HasIndex("ListId");
+
+                    b.ToTable("CampaignLists", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Contact", b =>
                 {
                     b.Property<long>("Id")
@@ -623,6 +755,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.Property<string>("HtmlBody")
                         .HasColumnType("longtext");
 
+                    b.Property<bool>("PersonalizedPerRecipient")
+                        .HasColumnType("tinyint(1)");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasMaxLength(998)
@@ -661,6 +796,12 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.Property<int>("Attempts")
                         .HasColumnType("int");
 
+                    b.Property<long?>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("ContentId")
                         .HasColumnType("bigint");
 
@@ -669,6 +810,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("datetime(6)");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("tinyint(1)");
 
                     b.Property<int?>("LastSmtpCode")
                         .HasColumnType("int");
@@ -710,7 +854,14 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ContactId");
+
                     b.HasIndex("ContentId");
+
+                    b.HasIndex("CampaignId", "ContactId")
+                        .IsUnique();
+
+                    b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("SmtpAccountId", "SentAt");
 
@@ -992,6 +1143,49 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.MessageContent", null)
+                        .WithMany()
+                        .HasForeignKey("ContentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("SendCraft.Web.Data.SmtpAccount", "SmtpAccount")
+                        .WithMany()
+                        .HasForeignKey("SmtpAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.EmailTemplate", null)
+                        .WithMany()
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("SmtpAccount");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Campaign", null)
+                        .WithMany("Lists")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SendCraft.Web.Data.ContactList", "List")
+                        .WithMany()
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("List");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Contact", b =>
                 {
                     b.HasOne("SendCraft.Web.Data.Workspace", null)
@@ -1082,6 +1276,16 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
             modelBuilder.Entity("SendCraft.Web.Data.OutboundMessage", b =>
                 {
+                    b.HasOne("SendCraft.Web.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.Contact", "Contact")
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("SendCraft.Web.Data.MessageContent", "Content")
                         .WithMany()
                         .HasForeignKey("ContentId")
@@ -1093,6 +1297,8 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .HasForeignKey("SmtpAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Contact");
 
                     b.Navigation("Content");
 
@@ -1127,6 +1333,11 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.Navigation("User");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.Navigation("Lists");
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.MessageContent", b =>

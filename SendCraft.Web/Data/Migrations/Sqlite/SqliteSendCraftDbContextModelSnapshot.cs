@@ -189,6 +189,136 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ContentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Expanded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ExpandedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ExpansionCursor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("FinishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HtmlBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("MissingVariables")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("NextDueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("RatePerMinute")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("ScheduledAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SkippedInvalid")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SkippedSuppressed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SkippedUnsubscribed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("SmtpAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StatusReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("TemplateId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TextBody")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TimeZoneId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ContentId");
+
+                    b.HasIndex("SmtpAccountId");
+
+                    b.HasIndex("Status");
+
+                    b.HasIndex("TemplateId");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("Campaigns", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
+                {
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ListId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Excluded")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("CampaignId", "ListId");
+
+                    b.HasIndex("ListId");
+
+                    b.ToTable("CampaignLists", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Contact", b =>
                 {
                     b.Property<long>("Id")
@@ -598,6 +728,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.Property<string>("HtmlBody")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("PersonalizedPerRecipient")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Subject")
                         .IsRequired()
                         .HasMaxLength(998)
@@ -634,6 +767,12 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("ContactId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("ContentId")
                         .HasColumnType("INTEGER");
 
@@ -642,6 +781,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsTest")
+                        .HasColumnType("INTEGER");
 
                     b.Property<int?>("LastSmtpCode")
                         .HasColumnType("INTEGER");
@@ -683,7 +825,14 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ContactId");
+
                     b.HasIndex("ContentId");
+
+                    b.HasIndex("CampaignId", "ContactId")
+                        .IsUnique();
+
+                    b.HasIndex("CampaignId", "Status");
 
                     b.HasIndex("SmtpAccountId", "SentAt");
 
@@ -955,6 +1104,49 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.MessageContent", null)
+                        .WithMany()
+                        .HasForeignKey("ContentId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("SendCraft.Web.Data.SmtpAccount", "SmtpAccount")
+                        .WithMany()
+                        .HasForeignKey("SmtpAccountId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.EmailTemplate", null)
+                        .WithMany()
+                        .HasForeignKey("TemplateId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("SmtpAccount");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Campaign", null)
+                        .WithMany("Lists")
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SendCraft.Web.Data.ContactList", "List")
+                        .WithMany()
+                        .HasForeignKey("ListId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("List");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Contact", b =>
                 {
                     b.HasOne("SendCraft.Web.Data.Workspace", null)
@@ -1045,6 +1237,16 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
             modelBuilder.Entity("SendCraft.Web.Data.OutboundMessage", b =>
                 {
+                    b.HasOne("SendCraft.Web.Data.Campaign", null)
+                        .WithMany()
+                        .HasForeignKey("CampaignId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
+                    b.HasOne("SendCraft.Web.Data.Contact", "Contact")
+                        .WithMany()
+                        .HasForeignKey("ContactId")
+                        .OnDelete(DeleteBehavior.SetNull);
+
                     b.HasOne("SendCraft.Web.Data.MessageContent", "Content")
                         .WithMany()
                         .HasForeignKey("ContentId")
@@ -1056,6 +1258,8 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .HasForeignKey("SmtpAccountId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.Navigation("Contact");
 
                     b.Navigation("Content");
 
@@ -1090,6 +1294,11 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.Navigation("User");
 
                     b.Navigation("Workspace");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
+                {
+                    b.Navigation("Lists");
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.MessageContent", b =>
