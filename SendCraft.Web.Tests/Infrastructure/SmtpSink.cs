@@ -57,6 +57,9 @@ public sealed partial class SmtpSink : IAsyncDisposable
     public IReadOnlyList<string> MessageIds() =>
         DumpFile is null || !File.Exists(DumpFile) ? [] : MessageIdLine().Matches(ReadDump()).Select(m => m.Groups[1].Value).ToList();
 
+    /// <summary>Everything accepted so far, as smtp-sink wrote it.</summary>
+    public string Dump() => DumpFile is null || !File.Exists(DumpFile) ? "" : ReadDump();
+
     private string ReadDump()
     {
         using var stream = new FileStream(DumpFile!, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

@@ -21,7 +21,7 @@ public sealed record ControlResult(IReadOnlyList<string> Problems)
 /// </summary>
 public sealed class CampaignControl(
     SendCraftDbContext db, CampaignScheduler scheduler, CampaignAudience audience, TemplateRenderer renderer,
-    OutboxSignal signal, CampaignNotices notices, TimeProvider clock)
+    OutboxSignal signal, CampaignNotices notices, CampaignGate gate, TimeProvider clock)
 {
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -84,6 +84,7 @@ public sealed class CampaignControl(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Paused).SetProperty(c => c.PausedAt, now)
                 .SetProperty(c => c.StatusReason, systemReason).SetProperty(c => c.UpdatedAt, now), ct);
         if (updated == 0) return ControlResult.Refused("Only a campaign that is sending can be paused.");
+        gate.Forget(id);
         await HoldWaitingRowsAsync(id, ct);
         if (systemReason is not null && await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, ct) is { } campaign)
             await notices.PausedBySystemAsync(campaign, systemReason, ct);
@@ -111,6 +112,7 @@ public sealed class CampaignControl(
                 .SetProperty(c => c.StatusReason, (string?)null).SetProperty(c => c.UpdatedAt, now)
                 .SetProperty(c => c.NextDueAt, c => c.NextDueAt == null ? null : c.NextDueAt.Value.AddSeconds(shift)), ct);
         if (updated == 0) return ControlResult.Refused("The campaign changed meanwhile; reload the page.");
+        gate.Forget(id);
         var rows = db.OutboundMessages.Where(m => m.CampaignId == id && !m.IsTest && m.Status == MessageStatus.Paused);
         if (shift > 0) await rows.ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Queued).SetProperty(m => m.DueAt, m => m.DueAt.AddSeconds(shift)), ct);
         else await rows.ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Queued).SetProperty(m => m.DueAt, now), ct);
@@ -127,6 +129,7 @@ public sealed class CampaignControl(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Cancelled).SetProperty(c => c.FinishedAt, now)
                 .SetProperty(c => c.UpdatedAt, now), ct);
         if (updated == 0) return ControlResult.Refused("Only a scheduled, sending or paused campaign can be cancelled.");
+        gate.Forget(id);
         await scheduler.UnscheduleAsync(id, ct);
         await db.OutboundMessages.Where(m => m.CampaignId == id && !m.IsTest &&
                 (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Paused))

@@ -14,7 +14,7 @@ namespace SendCraft.Web.Sending;
 /// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, TimeProvider clock, ILogger<BatchSender> log)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -112,6 +112,8 @@ public sealed class BatchSender(
                 {
                     try
                     {
+                        // A paused or cancelled campaign's message stays unsent (no outcome): it is set aside after the batch.
+                        if (message is { CampaignId: { } campaignId, IsTest: false } && !await campaigns.MaySendAsync(campaignId, ct)) continue;
                         if (!await throttle.WaitAsync(account, queue.Count + 1, ct))
                         {
                             PostponeToTomorrow(account, message, queue, results);

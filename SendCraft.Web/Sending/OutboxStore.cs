@@ -179,6 +179,20 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
     /// <summary>Rows of a batch that got no outcome (shutdown, a lease in doubt, a failure) go back to the queue at once.</summary>
     public Task<int> ReleaseAsync(IReadOnlyCollection<long> ids, CancellationToken ct) => Release(Rows.Where(m => ids.Contains(m.Id)), ct);
 
+    /// <summary>
+    /// Released rows of a campaign paused or cancelled meanwhile are set aside (Paused) or cancelled instead of waiting
+    /// in the queue, where the workers would claim them again and again until the campaign monitor set them aside.
+    /// </summary>
+    public async Task SetAsideStoppedCampaignRowsAsync(IReadOnlyCollection<long> ids, CancellationToken ct)
+    {
+        var released = Rows.Where(m => ids.Contains(m.Id) && m.Status == MessageStatus.Queued && m.CampaignId != null && !m.IsTest);
+        await released.Where(m => db.Campaigns.IgnoreQueryFilters().Any(c => c.Id == m.CampaignId && c.Status == CampaignStatus.Paused))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Paused), ct);
+        await released.Where(m => db.Campaigns.IgnoreQueryFilters().Any(c => c.Id == m.CampaignId && c.Status == CampaignStatus.Cancelled))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled)
+                .SetProperty(m => m.LastSmtpResponse, "Not sent: its campaign was cancelled."), ct);
+    }
+
     /// <summary>On graceful shutdown: rows this instance claimed but did not finish go back to the queue at once.</summary>
     public Task<int> ReleaseAllAsync(CancellationToken ct) => Release(Rows, ct);
 

@@ -159,7 +159,12 @@ public sealed class OutboxWorker(
         await gate.RunAsync<OutboxStore>(async store =>
         {
             await store.RecordAsync(batch.Results, CancellationToken.None);
-            if (unsent.Count > 0) await store.ReleaseAsync(unsent, CancellationToken.None);
+            if (unsent.Count > 0)
+            {
+                await store.ReleaseAsync(unsent, CancellationToken.None);
+                var campaignRows = batch.Messages.Where(m => m.CampaignId != null && !withOutcome.Contains(m.Id)).Select(m => m.Id).ToList();
+                if (campaignRows.Count > 0) await store.SetAsideStoppedCampaignRowsAsync(campaignRows, CancellationToken.None);
+            }
             await store.TouchAccountsAsync(batch.Results.Select(r => r.Message.SmtpAccountId).Distinct().ToList(), CancellationToken.None);
         }, CancellationToken.None);
         OutboxMetrics.RecordDuration.Record(OutboxMetrics.Since(started));

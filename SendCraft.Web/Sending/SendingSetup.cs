@@ -13,6 +13,7 @@ public static class SendingSetup
         services.AddSingleton<LeaseKeeper>();
         services.AddScoped<AccountLimitsStore>();
         services.AddSingleton<Personalizer>();
+        services.AddSingleton<CampaignGate>();
         services.AddSingleton<BatchSender>();
         services.AddScoped<OutboxStore>();
         services.AddScoped<Outbox>();
