@@ -832,13 +832,13 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasIndex("CampaignId", "ContactId")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "Status");
-
                     b.HasIndex("SmtpAccountId", "SentAt");
 
                     b.HasIndex("Status", "DueAt");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("CampaignId", "Status", "IsTest");
 
                     b.HasIndex("WorkspaceId", "Recipient", "Id");
 
