@@ -35,6 +35,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<ContactList> ContactLists => Set<ContactList>();
     public DbSet<ListMember> ListMembers => Set<ListMember>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<Notification> Notifications => Set<Notification>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

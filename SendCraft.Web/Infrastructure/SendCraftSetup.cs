@@ -4,6 +4,7 @@ using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
+using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
@@ -26,6 +27,7 @@ public static class SendCraftSetup
         services.AddSendCraftSending();
         services.AddTemplating();
         services.AddContacts();
+        builder.AddRealtime();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
@@ -84,6 +86,7 @@ public static class SendCraftSetup
         app.UseAuthorization();
         app.MapHealthEndpoint();
         app.MapRazorPages();
+        app.MapRealtime();
         return app;
     }
 
