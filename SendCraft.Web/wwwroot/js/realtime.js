@@ -18,19 +18,25 @@
     .configureLogging(signalR.LogLevel.None) // failures are reported below as warnings, not console errors
     .build();
 
-  // Connects, calls wire(connection) to register handlers, then onConnected (again after every reconnect).
-  async function connect(url, wire, onConnected) {
+  // Connects, calls wire(connection) to register handlers, then onConnected (again after every reconnect). The state
+  // is kept on body as data-realtime-<name> (connected, reconnecting, disconnected) for styles and tests.
+  async function connect(url, name, wire, onConnected) {
+    const state = (s) => (document.body.dataset[`realtime${name}`] = s);
     let fallback = false;
     for (let attempt = 0; ; attempt++) {
       const connection = build(url, !fallback);
       wire(connection);
-      connection.onreconnected(() => onConnected?.(connection));
-      connection.onclose(() => setTimeout(() => connect(url, wire, onConnected), 5000));
+      connection.onreconnecting(() => state("reconnecting"));
+      connection.onreconnected(async () => { await onConnected?.(connection); state("connected"); });
       try {
         await connection.start();
         await onConnected?.(connection);
+        // Only a connection that was fully up starts over when it closes for good (a failed start is retried below).
+        connection.onclose(() => { state("disconnected"); setTimeout(() => connect(url, name, wire, onConnected), 5000); });
+        state("connected");
         return connection;
       } catch (e) {
+        connection.stop().catch(() => {});
         if (!fallback) { fallback = true; continue; }
         console.warn(`Live updates (${url}) are not available right now:`, e?.message ?? e);
         await new Promise((r) => setTimeout(r, Math.min(30000, 2000 * (attempt + 1))));
@@ -76,7 +82,7 @@
     el.addEventListener("hidden.bs.toast", () => el.remove());
   }
 
-  connect("/hubs/notifications", (c) => c.on("notification", (n) => {
+  connect("/hubs/notifications", "Notifications", (c) => c.on("notification", (n) => {
     if (String(n.workspaceId) !== workspaceId) return; // another of the user's workspaces: its bell shows it there
     const bell = document.getElementById("notification-bell");
     if (bell) replace(bell, n.bellHtml);
@@ -84,7 +90,7 @@
   }));
 
   if (document.querySelector("[data-campaign-progress]")) {
-    connect("/hubs/campaigns", (c) => c.on("progress", (p) => {
+    connect("/hubs/campaigns", "Campaigns", (c) => c.on("progress", (p) => {
       if (String(p.workspaceId) !== workspaceId) return;
       const panel = document.getElementById(`campaign-progress-${p.campaignId}`);
       if (panel) replace(panel, p.html);
