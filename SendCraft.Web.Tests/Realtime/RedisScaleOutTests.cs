@@ -59,6 +59,20 @@ public sealed class RedisScaleOutTests
         await using var db = DirectDb.Open(a.Database);
         Assert.Equal(1, await db.Notifications.IgnoreQueryFilters().CountAsync());
     }
+
+    [Theory]
+    [InlineData("password=hunter2-secret", "no host")]
+    [InlineData("127.0.0.1:6379,retrys=3", "misspelt option")]
+    public async Task RedisSetting_ThatIsNotAConnectionString_StopsWithOneLine_WithoutEchoingIt(string value, string why)
+    {
+        var (exitCode, process) = await AppProcess.RunUntilExitAsync(DatabaseKind.Sqlite, new Dictionary<string, string> { ["Realtime:Redis"] = value });
+        await using var _ = process;
+        Assert.True(exitCode == SendCraft.Web.Infrastructure.StartupSettingException.ExitCode, $"{why}: exit code {exitCode}\n{process.OutputTail()}");
+        var line = Assert.Single(process.Output.Split('\n'), l => l.StartsWith("[stderr] ", StringComparison.Ordinal));
+        Assert.StartsWith("[stderr] SendCraft cannot start: Realtime:Redis is not a Redis connection string", line);
+        Assert.DoesNotContain("hunter2", process.Output);
+        Assert.DoesNotContain("   at ", process.Output);
+    }
 }
 
 /// <summary>Steps the real-time tests share, through the pages.</summary>

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Identity;
+using SendCraft.Web.Infrastructure;
 using StackExchange.Redis;
 
 namespace SendCraft.Web.Realtime;
@@ -14,21 +15,20 @@ public static class RealtimeSetup
     public static WebApplicationBuilder AddRealtime(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section)
-            .Validate(o => string.IsNullOrWhiteSpace(o.Redis) || IsRedisConfiguration(o.Redis),
-                "Realtime:Redis is not a Redis connection string (for example 127.0.0.1:6379).")
-            .ValidateOnStart();
+        services.AddOptions<RealtimeOptions>().BindConfiguration(RealtimeOptions.Section);
 
         var signalR = services.AddSignalR();
         // Read here, not later: which HubLifetimeManager serves the hubs is decided when services are registered.
         var redis = builder.Configuration[RealtimeOptions.Section + ":" + nameof(RealtimeOptions.Redis)];
-        if (!string.IsNullOrWhiteSpace(redis) && IsRedisConfiguration(redis))
+        if (!string.IsNullOrWhiteSpace(redis))
         {
+            if (!IsRedisConfiguration(redis))
+                throw new StartupSettingException("Realtime:Redis is not a Redis connection string: set it to host:port (for example Realtime__Redis=127.0.0.1:6379), or remove it for a single instance.");
             signalR.AddStackExchangeRedis(redis, o =>
             {
                 // Keeps SignalR's channels apart from anything else that uses the same Redis server.
                 o.Configuration.ChannelPrefix = RedisChannel.Literal("SendCraft");
-                // Start without Redis rather than refuse to start; SignalR reconnects, and pages work without pushes.
+                // Start without Redis rather than refuse to start: the client reconnects, and pages work without pushes.
                 o.Configuration.AbortOnConnectFail = false;
             });
         }
