@@ -1,6 +1,6 @@
 // Live updates over SignalR (SendCraft.Web/Realtime/), on signed-in pages only (the layout loads this file there):
 // - /hubs/notifications: a new notification replaces the bell (#notification-bell) and shows a toast;
-// - /hubs/campaigns, only on pages with a progress panel ([data-campaign-progress]): joins the workspace's group (the
+// - /hubs/campaigns, only once a page has a progress panel ([data-campaign-progress]): joins the workspace's group (the
 //   server checks membership) and replaces #campaign-progress-{id} with each pushed panel. Each message also fires a
 //   "campaign-progress" event on body (detail: campaignId, workspaceId, status) for pages that want more.
 // The Content-Security-Policy allows no inline script, so pushed HTML carries none: it is inserted through a <template>
@@ -89,12 +89,19 @@
     toast(n);
   }));
 
-  if (document.querySelector("[data-campaign-progress]")) {
-    connect("/hubs/campaigns", "Campaigns", (c) => c.on("progress", (p) => {
+  // Campaign progress: connect once a panel is on the page, at load or when one arrives later (an htmx swap).
+  let campaigns = null;
+  const watchCampaigns = () => {
+    if (campaigns || !document.querySelector("[data-campaign-progress]")) return;
+    watcher.disconnect();
+    campaigns = connect("/hubs/campaigns", "Campaigns", (c) => c.on("progress", (p) => {
       if (String(p.workspaceId) !== workspaceId) return;
       const panel = document.getElementById(`campaign-progress-${p.campaignId}`);
       if (panel) replace(panel, p.html);
       document.body.dispatchEvent(new CustomEvent("campaign-progress", { detail: { campaignId: p.campaignId, workspaceId: p.workspaceId, status: p.status } }));
     }), (c) => c.invoke("JoinWorkspace", Number(workspaceId)));
-  }
+  };
+  const watcher = new MutationObserver(watchCampaigns);
+  watcher.observe(document.body, { childList: true, subtree: true });
+  watchCampaigns();
 })();
