@@ -55,6 +55,8 @@ public static class WorkspaceRoleRules
         ["Templates"] = new(WorkspaceRole.Member),
         ["Messages"] = new(WorkspaceRole.Member),
         ["Suppressions"] = new(WorkspaceRole.Member),
+        // Any member reads and marks their own notifications (the handlers touch only the current user's rows).
+        ["Notifications"] = new(WorkspaceRole.Viewer),
     };
 
     private static readonly ConcurrentDictionary<(string Page, MethodInfo? Handler, bool IsRead), HandlerAccess> Cache = new();
