@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Contacts;
+using SendCraft.Web.Contacts.Import;
 using SendCraft.Web.Data;
 using SendCraft.Web.Tests.Infrastructure;
 
@@ -214,34 +215,41 @@ public abstract class ImportTests(DatabaseKind kind)
     }
 
     [Fact]
-    public async Task RunningImportWhoseHeartbeatStopped_IsMarkedFailed_WithItsCountersKept()
+    public async Task RunningImportWithoutAJob_IsLeftAloneWhileItsHeartbeatIsFresh_ThenScheduledAgain_AndCompletes()
     {
-        await using var app = await SendCraftApp.StartAsync(kind);
+        await using var app = await SendCraftApp.StartAsync(kind, new Dictionary<string, string?> { ["Contacts:Import:PollInterval"] = "00:00:00.200" });
         var owner = await app.SetUpOwnerAsync();
         var acme = await app.WorkspaceIdAsync("Acme");
-        var list = await app.AddListAsync(acme, "Cut off");
+        var list = await app.AddListAsync(acme, "Lost job");
         var now = app.Clock.GetUtcNow().UtcDateTime;
-        // As a crashed process leaves it: Running, 5,000 rows done, last heartbeat at the crash.
-        var id = await app.QueryAsync(async db =>
+        var file = Path.Combine(Path.GetTempPath(), $"lost-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(file, "email,name\nann@example.com,Ann\nbob@example.com,Bob\n");
+        var gone = Path.Combine(Path.GetTempPath(), $"gone-{Guid.NewGuid():N}.csv");
+        // As a lost trigger leaves them: Running, a heartbeat, and no Quartz job. One still has its file, one does not.
+        async Task<long> SeedAsync(string path) => await app.QueryAsync(async db =>
         {
             var i = new ContactImport
             {
-                WorkspaceId = acme, ListId = list.Id, FileName = "big.csv", FilePath = Path.Combine(Path.GetTempPath(), "gone.csv"),
-                Status = ImportStatus.Running, RowsRead = 5000, Imported = 5000, StartedAt = now, HeartbeatAt = now, MappingJson = "{}",
+                WorkspaceId = acme, ListId = list.Id, FileName = "lost.csv", FilePath = path, FileSize = File.Exists(path) ? new FileInfo(path).Length : 100,
+                Status = ImportStatus.Running, StartedAt = now, HeartbeatAt = now, MappingJson = new ImportMapping(0, 1, [], 2).ToJson(),
             };
             db.ContactImports.Add(i);
             await db.SaveChangesAsync();
             return i.Id;
         });
+        var id = await SeedAsync(file);
+        var goneId = await SeedAsync(gone);
         await Task.Delay(2500); // a live heartbeat is left alone
         Assert.Equal(ImportStatus.Running, (await app.QueryAsync(db => db.ContactImports.IgnoreQueryFilters().SingleAsync(i => i.Id == id))).Status);
 
         app.Clock.Advance(TimeSpan.FromMinutes(3));
-        var import = await app.WaitForImportAsync(id, timeoutSeconds: 30);
-        Assert.Equal(ImportStatus.Failed, import.Status);
-        Assert.Equal(5000, import.Imported);
-        var page = await owner.GetPageAsync($"/imports/{id}");
-        Assert.Contains("The server stopped while this import was running", page.Text("#import-failure"));
+        var import = await app.WaitForImportAsync(id, timeoutSeconds: 60);
+        Assert.Equal((ImportStatus.Completed, 2L, 2L), (import.Status, import.RowsRead, import.Imported));
+        Assert.False(File.Exists(file));
+        var failed = await app.WaitForImportAsync(goneId, timeoutSeconds: 60);
+        Assert.Equal(ImportStatus.Failed, failed.Status);
+        var page = await owner.GetPageAsync($"/imports/{goneId}");
+        Assert.Contains("The uploaded file is no longer there", page.Text("#import-failure"));
     }
 }
 

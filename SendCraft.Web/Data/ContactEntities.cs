@@ -68,9 +68,11 @@ public enum ExistingContactPolicy
 }
 
 /// <summary>
-/// A CSV import into a list: the durable job row that ContactImportWorker picks up, with its live counters.
-/// Counters: every data row read is exactly one of imported, updated, skipped, merged (a duplicate: a later row
-/// with an email already seen in the same file; the first row wins and this one is not imported) or invalid.
+/// A CSV import into a list: the durable row its Quartz job (ImportJob) works on, with its live counters and its
+/// checkpoint. Counters: every data row read is exactly one of imported, updated, skipped, merged (a duplicate: a
+/// later row with an email already seen in the same file; the first row wins and this one is not imported) or invalid.
+/// The checkpoint (BytesRead, CheckpointLine, ErrorFileLength and the counters) is committed with each batch, so an
+/// import cut off by a restart resumes where its last batch ended.
 /// </summary>
 public sealed class ContactImport : ITenantOwned
 {
@@ -87,7 +89,13 @@ public sealed class ContactImport : ITenantOwned
     public string MappingJson { get; set; } = "{}";
     public ExistingContactPolicy ExistingPolicy { get; set; }
     public ImportStatus Status { get; set; }
+    /// <summary>
+    /// The checkpoint: the byte offset (of the UTF-8 input, as the CSV reader counts) of the first record not yet
+    /// imported, a record boundary; the file's size once completed. Also the progress bar's numerator.
+    /// </summary>
     public long BytesRead { get; set; }
+    /// <summary>The physical line where the record at <see cref="BytesRead"/> starts (0 before the first batch).</summary>
+    public long CheckpointLine { get; set; }
     public long RowsRead { get; set; }
     public long Imported { get; set; }
     public long Updated { get; set; }
@@ -96,11 +104,16 @@ public sealed class ContactImport : ITenantOwned
     public long Invalid { get; set; }
     /// <summary>The report: CSV of the invalid, duplicate and warning rows (line, reason, record); null until the first such row.</summary>
     public string? ErrorFilePath { get; set; }
+    /// <summary>The report's length in bytes at the checkpoint: a resumed run cuts off what was written after it, then appends.</summary>
+    public long ErrorFileLength { get; set; }
     public string? FailureReason { get; set; }
     public string CreatedByUserId { get; set; } = "";
     public DateTime CreatedAt { get; set; } = DateTime.UtcNow;
     public DateTime? StartedAt { get; set; }
-    /// <summary>Written after every batch while running; an import whose heartbeat stops was cut off by a restart.</summary>
+    /// <summary>
+    /// Written when queued and after every batch while running. Queued or Running with an old heartbeat and no Quartz
+    /// job means the job was lost: ImportMonitor schedules it again.
+    /// </summary>
     public DateTime? HeartbeatAt { get; set; }
     public DateTime? FinishedAt { get; set; }
 

@@ -43,7 +43,12 @@ public static class SchedulingSetup
         var mySql = configuration.GetValue(DatabaseOptions.Section + ":Provider", DatabaseProvider.Sqlite) == DatabaseProvider.MySql;
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(s => s.InstanceName = options.SchedulerName);
+            q.ConfigureScheduler(s =>
+            {
+                s.InstanceName = options.SchedulerName;
+                // A graceful shutdown asks running jobs to stop (their token), and still waits for them to unwind...
+                s.ShutdownJobInterruption = ShutdownJobInterruption.WhenWaitingForJobs;
+            });
             q.UseDefaultThreadPool(options.MaxConcurrentJobs);
             q.UsePersistentStore(store =>
             {
@@ -53,6 +58,10 @@ public static class SchedulingSetup
                     o.StoreJobDataAsStrings = true; // readable, and no .NET type names in the database
                     o.MisfireThreshold = options.MisfireThreshold;
                     o.SchemaProvisioning = SchemaProvisioning.Validate; // created by our migrations; checked here
+                    // ...and a job that requests recovery and stops with a cancellation is handed back: it runs again at
+                    // the next start, or at once on another instance of the cluster (imports and campaign expansions
+                    // resume from their checkpoints rather than holding the shutdown up until they finish).
+                    o.RecoverFiringsCancelledByShutdown = true;
                 });
                 // The connection string is read when the store first connects, from the app's DbContext configuration
                 // (the SQLite default path depends on the content root).

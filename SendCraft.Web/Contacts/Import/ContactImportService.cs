@@ -8,9 +8,10 @@ namespace SendCraft.Web.Contacts.Import;
 
 public sealed record ImportPreview(IReadOnlyList<string> Headers, IReadOnlyList<IReadOnlyList<string>> Rows, string? Problem);
 
-/// <summary>The steps before the worker takes over: upload (file saved, separator detected), preview, mapping, queue.</summary>
+/// <summary>The steps before the import's job takes over: upload (file saved, separator detected), preview, mapping, queue.</summary>
 public sealed class ContactImportService(
-    SendCraftDbContext db, IOptions<ImportOptions> options, IHostEnvironment environment, ImportSignal signal, TimeProvider clock)
+    SendCraftDbContext db, IOptions<ImportOptions> options, IHostEnvironment environment, ImportScheduler scheduler, TimeProvider clock,
+    ILogger<ContactImportService> log)
 {
     public const int PreviewRows = 5;
 
@@ -91,7 +92,10 @@ public sealed class ContactImportService(
         }
     }
 
-    /// <summary>Checks the mapping and queues the import. Returns an error message instead when the mapping is not usable.</summary>
+    /// <summary>
+    /// Checks the mapping, queues the import and schedules its Quartz job. Returns an error message instead when the
+    /// mapping is not usable.
+    /// </summary>
     public async Task<string?> QueueAsync(ContactImport import, ImportMapping mapping, ExistingContactPolicy policy, CancellationToken ct)
     {
         if (import.Status != ImportStatus.Draft) return "This import has already been started.";
@@ -110,8 +114,17 @@ public sealed class ContactImportService(
         import.MappingJson = mapping.ToJson();
         import.ExistingPolicy = policy;
         import.Status = ImportStatus.Queued;
+        import.HeartbeatAt = clock.GetUtcNow().UtcDateTime; // ImportMonitor leaves it to the job below until this is stale
         await db.SaveChangesAsync(ct);
-        signal.Notify();
+        try
+        {
+            await scheduler.RunNowAsync(import.Id, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Queued is committed: ImportMonitor schedules the job once the heartbeat above is stale.
+            log.LogError(e, "Could not schedule import {ImportId}; it will be started by the import monitor", import.Id);
+        }
         return null;
     }
 }

@@ -11,14 +11,23 @@ using SendCraft.Web.Infrastructure;
 namespace SendCraft.Web.Contacts.Import;
 
 /// <summary>
-/// Runs one import: streams the file with CsvHelper (never more than a few batches of rows in memory), validates and
-/// normalizes each row, and writes each batch of contacts, list memberships and the import's counters in one
-/// transaction. A crash therefore leaves the counters in step with what was written.
+/// Runs one import, or the rest of one: streams the file with CsvHelper (never more than a few batches of rows in
+/// memory), validates and normalizes each row, and writes each batch of contacts, list memberships, the import's
+/// counters and its checkpoint in one transaction. A crash therefore leaves the counters in step with what was written,
+/// and the checkpoint says where to go on.
 /// Repeats of an email inside the file: the first row wins; later ones are not imported and are listed in the report
 /// as duplicates, with their lines. A row with fewer fields than the header (but its email) is imported with the
 /// missing fields blank and listed in the report as a warning.
 /// Line numbers in the error report are the physical line where the record starts (a quoted field may span
 /// several lines; the header is line 1).
+/// Resuming: the checkpoint is the byte offset and line of the first record after the last committed batch (a record
+/// boundary), with the counters and the report's length there. A resumed run reads the file from the start again,
+/// header included, but the records before the checkpoint are only validated to rebuild the set of emails seen, not
+/// counted, reported or written: so a row after the checkpoint that repeats an email from before it is a duplicate, as
+/// in an uninterrupted run, and the counters and the report end exactly as one run would leave them. Validating is
+/// cheap next to writing (the reader parses a million rows in a few seconds). At the checkpoint the reader must stand
+/// on a record at exactly the stored offset and line, or the file changed and the import fails. The report is cut back
+/// to its length at the checkpoint (rows written to it after the last commit are written again) and appended to.
 /// </summary>
 public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOptions> options, TimeProvider clock, ILogger<ContactImporter> log)
 {
@@ -34,6 +43,11 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         MalformedData = CsvMalformedDataHandling.Skip,
     };
 
+    /// <summary>
+    /// Imports the file from <paramref name="import"/>'s checkpoint (its start for a new import) to its end, leaving it
+    /// Completed. The row in the database must be Running at that checkpoint: if another run moved it meanwhile,
+    /// <see cref="ImportTakenOverException"/> ends this one without writing.
+    /// </summary>
     public async Task RunAsync(ContactImport import, CancellationToken ct)
     {
         var mapping = ImportMapping.FromJson(import.MappingJson);
@@ -54,17 +68,20 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             await writer.PrepareConnectionAsync(ct);
             await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
+                var checkpointBefore = import.BytesRead;
                 import.RowsRead = batch.RowsRead;
                 import.Invalid = batch.Invalid;
                 import.Merged = batch.Duplicates;
                 import.BytesRead = batch.BytesRead;
+                import.CheckpointLine = batch.Line;
                 import.ErrorFilePath = batch.ErrorFilePath ?? import.ErrorFilePath;
+                import.ErrorFileLength = batch.ErrorFileLength;
                 if (batch.Last)
                 {
                     import.Status = ImportStatus.Completed;
                     import.FinishedAt = clock.GetUtcNow().UtcDateTime;
                 }
-                await WriteBatchAsync(writer, import, batch.Rows, ct);
+                await WriteBatchAsync(writer, import, batch.Rows, checkpointBefore, ct);
             }
             await reading; // the error report is closed
         }
@@ -90,26 +107,39 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             import.Id, import.RowsRead, import.Imported, import.Updated, import.Skipped, import.Merged, import.Invalid);
     }
 
-    /// <summary>A batch of valid rows with the file's counters as they stood at its end.</summary>
-    private sealed record ParsedBatch(List<ImportRow> Rows, long RowsRead, long Invalid, long Duplicates, long BytesRead, string? ErrorFilePath, bool Last);
+    /// <summary>
+    /// A batch of valid rows with the checkpoint after it: the offset and line of the next record (the file's size at
+    /// the end), the file's counters and the report's length there.
+    /// </summary>
+    private sealed record ParsedBatch(List<ImportRow> Rows, long RowsRead, long Invalid, long Duplicates, long BytesRead, long Line,
+        string? ErrorFilePath, long ErrorFileLength, bool Last);
 
     /// <summary>
     /// The reading side: streams the file with CsvHelper, validates each row, writes the invalid ones to the error
-    /// report (flushed before their batch is handed over, so the report is never behind the saved counters).
+    /// report (flushed before their batch is handed over, so the report is never behind the saved counters). A batch is
+    /// handed over when the reader stands on the record after it, so its checkpoint is that record's offset and line.
+    /// From a checkpoint, the records before it only rebuild the emails seen (see the class comment).
     /// </summary>
     private static async Task ReadFileAsync(ContactImport import, ImportMapping mapping, int batchSize, ChannelWriter<ParsedBatch> output, CancellationToken ct)
     {
-        long rowsRead = 0, invalid = 0, duplicates = 0;
+        long rowsRead = import.RowsRead, invalid = import.Invalid, duplicates = import.Merged;
+        var checkpoint = import.BytesRead;
+        var checkpointLine = import.CheckpointLine;
+        var replaying = checkpoint > 0;
         var seen = new EmailsSeen();
         ErrorReport? errors = null;
-        ErrorReport Errors() => errors ??= ErrorReport.Create(import);
+        ErrorReport Errors() => errors ??= import.ErrorFilePath is { } path ? ErrorReport.Append(path, import.ErrorFileLength) : ErrorReport.Create(import);
         try
         {
-            // Malformed quoting: CsvHelper skips the record and reports it here, during Read().
+            // A resumed run cuts the report back to the checkpoint at once, even if it adds nothing to it.
+            if (replaying && import.ErrorFilePath is not null) Errors();
+            // Malformed quoting: CsvHelper skips the record and reports it here, during Read(). Those before the
+            // checkpoint were counted and reported by an earlier run (lines only grow, so the line says which side).
             var readerOptions = ReaderOptions(import.Separator) with
             {
                 OnMalformedRecord = bad =>
                 {
+                    if (bad.LineNumber < checkpointLine) return;
                     rowsRead++;
                     invalid++;
                     Errors().Add(bad.LineNumber, Describe(bad.Reason), bad.RawRecord);
@@ -120,6 +150,23 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
             while (reader.Read())
             {
                 ct.ThrowIfCancellationRequested();
+                if (replaying)
+                {
+                    if (reader.ByteOffset < checkpoint)
+                    {
+                        if (ReadRow(reader, mapping, out _) is { } before) seen.Add(before.Email);
+                        continue;
+                    }
+                    if (reader.ByteOffset != checkpoint || reader.LineNumber != checkpointLine)
+                        throw new ImportCheckpointException(checkpoint, checkpointLine, reader.ByteOffset, reader.LineNumber);
+                    replaying = false;
+                }
+                if (batch.Count >= batchSize)
+                {
+                    var length = errors?.Flush() ?? import.ErrorFileLength;
+                    await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, reader.ByteOffset, reader.LineNumber, errors?.Path, length, Last: false), ct);
+                    batch = new List<ImportRow>(batchSize);
+                }
                 rowsRead++;
                 var row = ReadRow(reader, mapping, out var reason);
                 if (row is null)
@@ -137,15 +184,10 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
                 }
                 if (reason is not null) Errors().Add(reader.LineNumber, reason, Encoding.UTF8.GetString(reader.RawRecord)); // a warning
                 batch.Add(row);
-                if (batch.Count >= batchSize)
-                {
-                    errors?.Flush();
-                    await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, reader.ByteOffset, errors?.Path, Last: false), ct);
-                    batch = new List<ImportRow>(batchSize);
-                }
             }
-            errors?.Flush();
-            await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, import.FileSize, errors?.Path, Last: true), ct);
+            if (replaying) throw new ImportCheckpointException(checkpoint, checkpointLine, -1, -1);
+            var finalLength = errors?.Flush() ?? import.ErrorFileLength;
+            await output.WriteAsync(new ParsedBatch(batch, rowsRead, invalid, duplicates, import.FileSize, 0, errors?.Path, finalLength, Last: true), ct);
             output.Complete();
         }
         catch (Exception ex)
@@ -220,13 +262,19 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         return new ImportRow(email, name, attributes);
     }
 
-    private async Task WriteBatchAsync(BulkContactWriter writer, ContactImport import, List<ImportRow> rows, CancellationToken ct)
+    private async Task WriteBatchAsync(BulkContactWriter writer, ContactImport import, List<ImportRow> rows, long checkpointBefore, CancellationToken ct)
     {
         // Every email appears once in the whole run (the reading side drops later repeats as duplicates).
         var workspaceId = import.WorkspaceId;
         var emails = rows.Select(r => r.Email).ToList();
         var now = clock.GetUtcNow().UtcDateTime;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // First, and conditional on the checkpoint this batch starts from: the row stays locked until the commit, so two
+        // runs of one import (which Quartz's one-run-per-job rule should already prevent) can never both write a batch.
+        var mine = await db.ContactImports.IgnoreQueryFilters()
+            .Where(x => x.Id == import.Id && x.Status == ImportStatus.Running && x.BytesRead == checkpointBefore)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.HeartbeatAt, now), ct);
+        if (mine == 0) throw new ImportTakenOverException(import.Id);
         var existing = await writer.FindAsync(workspaceId, emails, ct);
         var writes = new List<ContactWrite>(rows.Count);
         foreach (var row in rows)
@@ -267,6 +315,8 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
         await db.ContactImports.IgnoreQueryFilters().Where(x => x.Id == i.Id).ExecuteUpdateAsync(s => s
             .SetProperty(x => x.Status, i.Status)
             .SetProperty(x => x.BytesRead, i.BytesRead)
+            .SetProperty(x => x.CheckpointLine, i.CheckpointLine)
+            .SetProperty(x => x.ErrorFileLength, i.ErrorFileLength)
             .SetProperty(x => x.RowsRead, i.RowsRead)
             .SetProperty(x => x.Imported, i.Imported)
             .SetProperty(x => x.Updated, i.Updated)
@@ -313,30 +363,69 @@ public sealed class ContactImporter(SendCraftDbContext db, IOptions<ImportOption
 /// </summary>
 internal sealed class ErrorReport : IDisposable
 {
+    private readonly FileStream _file;
     private readonly CsvWriter _writer;
+    private bool _written;
 
-    private ErrorReport(string path)
+    private ErrorReport(string path, FileStream file, bool header)
     {
         Path = path;
-        _writer = CsvWriter.ToFile(path, ContactCsv.WriterOptions);
-        _writer.WriteRecord(["line", "reason", "record"]);
+        _file = file;
+        // The byte order mark only at the start of the file, not before appended rows.
+        _writer = CsvWriter.Create(file, header ? ContactCsv.WriterOptions : ContactCsv.WriterOptions with { WriteByteOrderMark = false }, leaveOpen: true);
+        if (header) _writer.WriteRecord(["line", "reason", "record"]);
+        _written = header;
     }
 
     public string Path { get; }
 
     /// <summary>
-    /// Beside the upload and named after it (its name is unique): named by import id, reports of imports on different
-    /// databases sharing a folder (instances, parallel test apps) overwrote each other.
+    /// A new report beside the upload and named after it (its name is unique): named by import id, reports of imports on
+    /// different databases sharing a folder (instances, parallel test apps) overwrote each other.
     /// </summary>
-    public static ErrorReport Create(ContactImport import) =>
-        new(System.IO.Path.ChangeExtension(import.FilePath, null) + "-errors.csv");
+    public static string PathFor(ContactImport import) => System.IO.Path.ChangeExtension(import.FilePath, null) + "-errors.csv";
 
-    public void Add(long line, string reason, string record) =>
+    public static ErrorReport Create(ContactImport import)
+    {
+        var path = PathFor(import);
+        return new(path, new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read), header: true);
+    }
+
+    /// <summary>
+    /// The report of a resumed import: cut back to <paramref name="length"/>, its length at the checkpoint (what an
+    /// interrupted run wrote after its last commit is written again by this one), and appended to.
+    /// </summary>
+    public static ErrorReport Append(string path, long length)
+    {
+        var file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        if (file.Length > length) file.SetLength(length);
+        file.Seek(0, SeekOrigin.End);
+        return new(path, file, header: file.Length == 0);
+    }
+
+    public void Add(long line, string reason, string record)
+    {
         _writer.WriteRecord([line.ToString(System.Globalization.CultureInfo.InvariantCulture), reason, record]);
+        _written = true;
+    }
 
-    public void Flush() => _writer.Flush();
+    /// <summary>Writes what is buffered through to the disk (before the checkpoint that counts it commits) and returns the report's length.</summary>
+    public long Flush()
+    {
+        if (_written)
+        {
+            _writer.Flush();
+            _file.Flush(flushToDisk: true);
+            _written = false;
+        }
+        return _file.Length;
+    }
 
-    public void Dispose() => _writer.Dispose();
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _file.Dispose();
+    }
 
     /// <summary>How many rows of a finished report are warnings (there is no counter column for them).</summary>
     public static long CountWarnings(string path)
@@ -351,3 +440,13 @@ internal sealed class ErrorReport : IDisposable
         return count;
     }
 }
+
+/// <summary>Another run of the same import moved its checkpoint: this one stops without writing.</summary>
+public sealed class ImportTakenOverException(long importId)
+    : Exception($"Import {importId} was moved past this run's checkpoint by another run; this run stops.");
+
+/// <summary>The file does not have a record where the checkpoint says: it changed since the import started.</summary>
+public sealed class ImportCheckpointException(long offset, long line, long foundOffset, long foundLine)
+    : Exception(foundOffset < 0
+        ? $"The file ends before byte {offset} (line {line}), where the import stopped: it changed since the import started."
+        : $"The file has no record at byte {offset} (line {line}), where the import stopped (the nearest is at byte {foundOffset}, line {foundLine}): it changed since the import started.");

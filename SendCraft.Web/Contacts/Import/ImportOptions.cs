@@ -16,9 +16,13 @@ public sealed class ImportOptions
     /// holds the write lock for about half a second.
     /// </summary>
     public int BatchSize { get; set; } = 20_000;
-    /// <summary>How often the worker looks for queued imports when nothing woke it.</summary>
+    /// <summary>How often ImportMonitor looks for imports whose Quartz job was lost.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
-    /// <summary>A running import whose heartbeat is older than this was cut off (the process stopped) and is marked failed.</summary>
+    /// <summary>
+    /// A queued or running import whose heartbeat is older than this, and which has no Quartz job, lost its job (a trigger
+    /// that never reached the database): ImportMonitor schedules it again and it resumes from its checkpoint. Quartz
+    /// itself recovers a job cut off by a crash or a shutdown; this is the safety net behind it.
+    /// </summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>The largest CSV upload, in bytes. Keep Nginx's client_max_body_size (deploy/nginx) at least this large. Default 512 MB.</summary>
     public long MaxUploadBytes { get; set; } = 512L * 1024 * 1024;
@@ -33,18 +37,3 @@ public sealed record ImportMapping(int EmailColumn, int? NameColumn, IReadOnlyLi
 }
 
 public sealed record AttributeColumn(int Column, string Key);
-
-/// <summary>Wakes the import worker when an import is queued, so it starts at once rather than at its next poll.</summary>
-public sealed class ImportSignal
-{
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
-    {
-        try { _signal.Release(); }
-        catch (SemaphoreFullException) { /* already signalled */ }
-    }
-
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
-        await _signal.WaitAsync(timeout, cancellationToken);
-}

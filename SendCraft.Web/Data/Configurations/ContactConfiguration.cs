@@ -64,7 +64,7 @@ internal sealed class ContactImportConfiguration : IEntityTypeConfiguration<Cont
         b.Property(i => i.Status).HasConversion<string>().HasMaxLength(16);
         b.Property(i => i.ExistingPolicy).HasConversion<string>().HasMaxLength(16);
         b.Property(i => i.Separator).HasConversion<string>().HasMaxLength(1);
-        // The worker looks for queued imports across workspaces.
+        // ImportMonitor looks for queued and running imports across workspaces.
         b.HasIndex(i => new { i.Status, i.CreatedAt });
         b.HasIndex(i => new { i.WorkspaceId, i.CreatedAt });
         b.HasOne(i => i.List).WithMany().HasForeignKey(i => i.ListId).OnDelete(DeleteBehavior.Cascade);

@@ -390,6 +390,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.Property<long>("BytesRead")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("CheckpointLine")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -397,6 +400,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("varchar(450)");
+
+                    b.Property<long>("ErrorFileLength")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("ErrorFilePath")
                         .HasMaxLength(1000)

@@ -375,6 +375,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.Property<long>("BytesRead")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("CheckpointLine")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("TEXT");
 
@@ -382,6 +385,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(450)
                         .HasColumnType("TEXT");
+
+                    b.Property<long>("ErrorFileLength")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("ErrorFilePath")
                         .HasMaxLength(1000)
