@@ -6,6 +6,7 @@ using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Webhooks;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Infrastructure;
@@ -26,6 +27,7 @@ public static class SendCraftSetup
         services.AddSendCraftSending();
         services.AddTemplating();
         services.AddContacts();
+        services.AddWebhooks();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).

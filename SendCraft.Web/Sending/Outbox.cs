@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using SendCraft.Web.Data;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Sending;
 
@@ -16,7 +17,7 @@ public sealed record OutgoingEmail(
 /// recipient (To, Cc and Bcc alike), committed before anything is transmitted. Suppressed recipients get a row
 /// in status Suppressed, so the log shows why they got nothing.
 /// </summary>
-public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvider clock)
+public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvider clock, WebhookEvents webhooks)
 {
     public async Task<IReadOnlyList<OutboundMessage>> QueueAsync(OutgoingEmail email, CancellationToken ct = default)
     {
@@ -60,16 +61,28 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             CreatedAt = now,
         }).ToList();
         db.OutboundMessages.AddRange(rows);
+        // message.queued webhooks are committed with the rows: a transaction of our own only when someone subscribes
+        // (and the caller has none open), so mail without webhooks is queued exactly as before.
+        var notify = rows.Any(r => r.Status == MessageStatus.Queued) && await webhooks.IsSubscribedAsync(account.WorkspaceId, WebhookEventTypes.MessageQueued, ct);
+        var tx = notify && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
             await db.SaveChangesAsync(ct);
+            if (notify)
+                await webhooks.EnqueueAsync(rows.Where(r => r.Status == MessageStatus.Queued).Select(r => MessageEvents.Queued(r, content)).ToList(), ct);
+            if (tx is not null) await tx.CommitAsync(ct);
         }
         catch (DbUpdateException) when (email.SubmissionKey is { } key)
         {
             // The same submission arriving twice at once: the unique key let one in; answer with what it queued.
+            if (tx is not null) await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             if (await AlreadyQueuedAsync(key, ct) is { } earlier) return earlier;
             throw;
+        }
+        finally
+        {
+            if (tx is not null) await tx.DisposeAsync();
         }
         signal.Notify();
         return rows;
