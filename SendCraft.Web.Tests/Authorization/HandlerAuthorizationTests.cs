@@ -93,6 +93,19 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Settings/Members Remove"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Invite"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Revoke"] = nameof(WorkspaceRole.Admin),
+        // Webhooks: admins only, reading included (URLs can carry tokens; the log shows what the receiver answered).
+        ["GET /Webhooks/Index"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Index List"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Index CloseEditor"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Index Toggle"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Index Delete"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Edit"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Edit"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Details"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Details Deliveries"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Rotate"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Test"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Redeliver"] = nameof(WorkspaceRole.Admin),
     };
 
     [Fact]
@@ -290,6 +303,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         public long InvitationId { get; private set; }
         public string InvitationToken { get; private set; } = "";
         public long TargetMemberId { get; private set; }
+        public long WebhookEndpointId { get; private set; }
+        public long WebhookDeliveryId { get; private set; }
 
         public static async Task<World> CreateAsync(DatabaseKind kind)
         {
@@ -335,6 +350,21 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 db.Suppressions.Add(suppression);
                 await db.SaveChangesAsync();
                 w.SuppressionId = suppression.Id;
+                // Workers are off: nothing is delivered to this address.
+                var endpoint = new WebhookEndpoint
+                {
+                    Url = "https://hooks.example.com/in", EventTypes = "message.sent",
+                    SecretProtected = scope.ServiceProvider.GetRequiredService<SecretProtector>().Protect(SendCraft.Web.Webhooks.WebhookSignature.NewSecret()),
+                };
+                db.WebhookEndpoints.Add(endpoint);
+                await db.SaveChangesAsync();
+                var delivery = new WebhookDelivery
+                {
+                    EndpointId = endpoint.Id, EventId = "evt_authz", EventType = "message.sent", Payload = "{}", Status = WebhookDeliveryStatus.Failed, DueAt = DateTime.UtcNow,
+                };
+                db.WebhookDeliveries.Add(delivery);
+                await db.SaveChangesAsync();
+                (w.WebhookEndpointId, w.WebhookDeliveryId) = (endpoint.Id, delivery.Id);
                 var ownerId = await db.Users.Where(u => u.Email == "owner@example.test").Select(u => u.Id).SingleAsync();
                 var (invitation, token, error) = await scope.ServiceProvider.GetRequiredService<WorkspaceService>()
                     .InviteAsync("newcomer@example.test", WorkspaceRole.Member, ownerId, WorkspaceRole.Owner);
@@ -406,6 +436,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Messages/Detail", "id") => MessageId.ToString(),
             ("/SmtpAccounts/Edit", "id") => AccountId.ToString(),
             ("/Templates/Edit", "key") => TemplateId.ToString(),
+            ("/Webhooks/Edit" or "/Webhooks/Details", "id") => WebhookEndpointId.ToString(),
             (_, "listId") => ListId.ToString(),
             (_, "token") => InvitationToken,
             (_, "area") => "campaigns",
@@ -421,6 +452,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Domains/Index", _, "id") => [DomainId.ToString()],
             ("/SmtpAccounts/Index", _, "id") => [AccountId.ToString()],
             ("/Suppressions/Index", _, "id") => [SuppressionId.ToString()],
+            ("/Webhooks/Index", _, "id") => [WebhookEndpointId.ToString()],
+            ("/Webhooks/Details", _, "deliveryId") => [WebhookDeliveryId.ToString()],
             ("/Settings/Members", "Revoke", "id") => [InvitationId.ToString()],
             ("/Settings/Members", _, "id") => [TargetMemberId.ToString()],
             (_, _, "contactId") => [ContactId.ToString()],
@@ -467,6 +500,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 await db.SmtpAccounts.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.FromEmail, x.Host, x.Port, x.IsActive, x.Username, x.PasswordProtected }).ToListAsync(),
                 await db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Recipient, x.Status }).ToListAsync(),
                 await db.Suppressions.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Email, x.Reason, x.Detail }).ToListAsync(),
+                await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Url, x.EventTypes, x.IsEnabled, x.SecretProtected }).ToListAsync(),
+                await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.EventId, x.Status }).ToListAsync(),
             };
             return JsonSerializer.Serialize(data, SnapshotJson);
         });
