@@ -35,6 +35,8 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<ContactList> ContactLists => Set<ContactList>();
     public DbSet<ListMember> ListMembers => Set<ListMember>();
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,
