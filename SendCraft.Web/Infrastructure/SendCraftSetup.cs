@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using SendCraft.Web.Api;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
@@ -27,6 +28,7 @@ public static class SendCraftSetup
         services.AddSendCraftSending();
         services.AddTemplating();
         services.AddContacts();
+        services.AddSendCraftApi();
         services.AddWebhooks();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
