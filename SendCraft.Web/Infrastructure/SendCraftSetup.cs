@@ -7,6 +7,7 @@ using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Submission;
 using SendCraft.Web.Webhooks;
 using SendCraft.Web.Workspaces;
 
@@ -30,6 +31,7 @@ public static class SendCraftSetup
         services.AddContacts();
         services.AddSendCraftApi();
         services.AddWebhooks();
+        services.AddSmtpSubmission();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
