@@ -93,6 +93,11 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Settings/Members Remove"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Invite"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Revoke"] = nameof(WorkspaceRole.Admin),
+        // API keys: admins only, reads included (a key can send and read all of the workspace's mail).
+        ["GET /ApiKeys/Index"] = nameof(WorkspaceRole.Admin),
+        ["GET /ApiKeys/Index List"] = nameof(WorkspaceRole.Admin),
+        ["POST /ApiKeys/Index Create"] = nameof(WorkspaceRole.Admin),
+        ["POST /ApiKeys/Index Revoke"] = nameof(WorkspaceRole.Admin),
         // Webhooks: admins only, reading included (URLs can carry tokens; the log shows what the receiver answered).
         ["GET /Webhooks/Index"] = nameof(WorkspaceRole.Admin),
         ["GET /Webhooks/Index List"] = nameof(WorkspaceRole.Admin),
@@ -301,6 +306,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         public long ImportId { get; private set; }
         public long SuppressionId { get; private set; }
         public long InvitationId { get; private set; }
+        public long ApiKeyId { get; private set; }
         public string InvitationToken { get; private set; } = "";
         public long TargetMemberId { get; private set; }
         public long WebhookEndpointId { get; private set; }
@@ -350,6 +356,10 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 db.Suppressions.Add(suppression);
                 await db.SaveChangesAsync();
                 w.SuppressionId = suppression.Id;
+                var apiKey = new ApiKey { Name = "Shop", Prefix = "sc_live_00000000", SecretHash = new string('0', 64), Scopes = ApiScopes.Send };
+                db.ApiKeys.Add(apiKey);
+                await db.SaveChangesAsync();
+                w.ApiKeyId = apiKey.Id;
                 // Workers are off: nothing is delivered to this address.
                 var endpoint = new WebhookEndpoint
                 {
@@ -452,6 +462,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Domains/Index", _, "id") => [DomainId.ToString()],
             ("/SmtpAccounts/Index", _, "id") => [AccountId.ToString()],
             ("/Suppressions/Index", _, "id") => [SuppressionId.ToString()],
+            ("/ApiKeys/Index", _, "id") => [ApiKeyId.ToString()],
             ("/Webhooks/Index", _, "id") => [WebhookEndpointId.ToString()],
             ("/Webhooks/Details", _, "deliveryId") => [WebhookDeliveryId.ToString()],
             ("/Settings/Members", "Revoke", "id") => [InvitationId.ToString()],
@@ -500,6 +511,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 await db.SmtpAccounts.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.FromEmail, x.Host, x.Port, x.IsActive, x.Username, x.PasswordProtected }).ToListAsync(),
                 await db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Recipient, x.Status }).ToListAsync(),
                 await db.Suppressions.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Email, x.Reason, x.Detail }).ToListAsync(),
+                await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Name, x.Scopes, x.RevokedAt }).ToListAsync(),
                 await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Url, x.EventTypes, x.IsEnabled, x.SecretProtected }).ToListAsync(),
                 await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.EventId, x.Status }).ToListAsync(),
             };

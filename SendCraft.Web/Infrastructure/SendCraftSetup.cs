@@ -82,14 +82,18 @@ public static class SendCraftSetup
             app.UseDeveloperExceptionPage();
         }
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseSendCraftApiResponses(); // /api answers problem+json, never the HTML error page
         app.UseStaticFiles();
         app.UseRouting();
         app.UseMiddleware<SetupRedirectMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<CurrentWorkspaceMiddleware>();
         app.UseAuthorization();
+        app.UseRateLimiter(); // after authorization: the API's limits are per key, and the key is known by then
         app.MapHealthEndpoint();
         app.MapRazorPages();
+        app.MapSendCraftApi();
+        app.MapSendCraftOpenApi();
         return app;
     }
 
