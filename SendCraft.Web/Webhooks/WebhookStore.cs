@@ -64,6 +64,9 @@ public sealed class WebhookStore(SendCraftDbContext db, IOptions<WebhookOptions>
     /// <summary>Writes the outcome of each attempt and the endpoints' failure counts; disables endpoints that failed too often.</summary>
     public async Task RecordAsync(IReadOnlyList<DeliveryAttempt> attempts, CancellationToken ct)
     {
+        if (attempts.Count == 0) return;
+        // One transaction: a delivery's outcome and its endpoint's counters are seen together or not at all.
+        await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         foreach (var a in attempts)
         {
             var row = await Rows.AsNoTracking().Where(d => d.Id == a.DeliveryId && d.LeaseOwner == _me && d.Status == WebhookDeliveryStatus.Delivering)
@@ -95,6 +98,7 @@ public sealed class WebhookStore(SendCraftDbContext db, IOptions<WebhookOptions>
                     .SetProperty(d => d.DeliveredAt, a.Success ? a.At : null), ct);
             await CountAsync(a, ct);
         }
+        await tx.CommitAsync(ct);
     }
 
     /// <summary>Deliveries that cannot be attempted (endpoint deleted or disabled) are closed without a request.</summary>
