@@ -97,6 +97,24 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Settings/Members Remove"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Invite"] = nameof(WorkspaceRole.Admin),
         ["POST /Settings/Members Revoke"] = nameof(WorkspaceRole.Admin),
+        // API keys: admins only, reads included (a key can send and read all of the workspace's mail).
+        ["GET /ApiKeys/Index"] = nameof(WorkspaceRole.Admin),
+        ["GET /ApiKeys/Index List"] = nameof(WorkspaceRole.Admin),
+        ["POST /ApiKeys/Index Create"] = nameof(WorkspaceRole.Admin),
+        ["POST /ApiKeys/Index Revoke"] = nameof(WorkspaceRole.Admin),
+        // Webhooks: admins only, reading included (URLs can carry tokens; the log shows what the receiver answered).
+        ["GET /Webhooks/Index"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Index List"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Index CloseEditor"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Index Toggle"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Index Delete"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Edit"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Edit"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Details"] = nameof(WorkspaceRole.Admin),
+        ["GET /Webhooks/Details Deliveries"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Rotate"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Test"] = nameof(WorkspaceRole.Admin),
+        ["POST /Webhooks/Details Redeliver"] = nameof(WorkspaceRole.Admin),
     };
 
     [Fact]
@@ -292,10 +310,13 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         public long ImportId { get; private set; }
         public long SuppressionId { get; private set; }
         public long InvitationId { get; private set; }
+        public long ApiKeyId { get; private set; }
         public string InvitationToken { get; private set; } = "";
         public long TargetMemberId { get; private set; }
         /// <summary>The viewer's own notification (every member has one).</summary>
         public long ViewerNotificationId { get; private set; }
+        public long WebhookEndpointId { get; private set; }
+        public long WebhookDeliveryId { get; private set; }
 
         public static async Task<World> CreateAsync(DatabaseKind kind)
         {
@@ -341,6 +362,25 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 db.Suppressions.Add(suppression);
                 await db.SaveChangesAsync();
                 w.SuppressionId = suppression.Id;
+                var apiKey = new ApiKey { Name = "Shop", Prefix = "sc_live_00000000", SecretHash = new string('0', 64), Scopes = ApiScopes.Send };
+                db.ApiKeys.Add(apiKey);
+                await db.SaveChangesAsync();
+                w.ApiKeyId = apiKey.Id;
+                // Workers are off: nothing is delivered to this address.
+                var endpoint = new WebhookEndpoint
+                {
+                    Url = "https://hooks.example.com/in", EventTypes = "message.sent",
+                    SecretProtected = scope.ServiceProvider.GetRequiredService<SecretProtector>().Protect(SendCraft.Web.Webhooks.WebhookSignature.NewSecret()),
+                };
+                db.WebhookEndpoints.Add(endpoint);
+                await db.SaveChangesAsync();
+                var delivery = new WebhookDelivery
+                {
+                    EndpointId = endpoint.Id, EventId = "evt_authz", EventType = "message.sent", Payload = "{}", Status = WebhookDeliveryStatus.Failed, DueAt = DateTime.UtcNow,
+                };
+                db.WebhookDeliveries.Add(delivery);
+                await db.SaveChangesAsync();
+                (w.WebhookEndpointId, w.WebhookDeliveryId) = (endpoint.Id, delivery.Id);
                 var ownerId = await db.Users.Where(u => u.Email == "owner@example.test").Select(u => u.Id).SingleAsync();
                 var (invitation, token, error) = await scope.ServiceProvider.GetRequiredService<WorkspaceService>()
                     .InviteAsync("newcomer@example.test", WorkspaceRole.Member, ownerId, WorkspaceRole.Owner);
@@ -415,6 +455,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Messages/Detail", "id") => MessageId.ToString(),
             ("/SmtpAccounts/Edit", "id") => AccountId.ToString(),
             ("/Templates/Edit", "key") => TemplateId.ToString(),
+            ("/Webhooks/Edit" or "/Webhooks/Details", "id") => WebhookEndpointId.ToString(),
             (_, "listId") => ListId.ToString(),
             (_, "token") => InvitationToken,
             (_, "area") => "campaigns",
@@ -430,6 +471,9 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Domains/Index", _, "id") => [DomainId.ToString()],
             ("/SmtpAccounts/Index", _, "id") => [AccountId.ToString()],
             ("/Suppressions/Index", _, "id") => [SuppressionId.ToString()],
+            ("/ApiKeys/Index", _, "id") => [ApiKeyId.ToString()],
+            ("/Webhooks/Index", _, "id") => [WebhookEndpointId.ToString()],
+            ("/Webhooks/Details", _, "deliveryId") => [WebhookDeliveryId.ToString()],
             ("/Settings/Members", "Revoke", "id") => [InvitationId.ToString()],
             ("/Settings/Members", _, "id") => [TargetMemberId.ToString()],
             ("/Notifications/Index", _, "id") => [ViewerNotificationId.ToString()],
@@ -478,6 +522,9 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 await db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Recipient, x.Status }).ToListAsync(),
                 await db.Suppressions.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Email, x.Reason, x.Detail }).ToListAsync(),
                 await db.Notifications.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.UserId, x.ReadAt }).ToListAsync(),
+                await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Name, x.Scopes, x.RevokedAt }).ToListAsync(),
+                await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Url, x.EventTypes, x.IsEnabled, x.SecretProtected }).ToListAsync(),
+                await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.EventId, x.Status }).ToListAsync(),
             };
             return JsonSerializer.Serialize(data, SnapshotJson);
         });

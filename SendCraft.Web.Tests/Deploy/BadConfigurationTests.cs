@@ -44,6 +44,17 @@ public sealed class BadConfigurationTests
         Assert.Contains("ASPNETCORE_URLS or --urls", process.Output);
     }
 
+    [Fact]
+    public async Task SubmissionRequiringTls_WithoutACertificate_StopsWithOneLine()
+    {
+        var (exitCode, process) = await AppProcess.RunUntilExitAsync(DatabaseKind.Sqlite, new Dictionary<string, string>
+        {
+            ["Submission:Enabled"] = "true", ["Submission:Address"] = "127.0.0.1", ["Submission:Port"] = RepoPaths.FreeLoopbackPort().ToString(),
+        });
+        await using var _ = process;
+        AssertOneLine(process, exitCode, "Submission:RequireTls needs a certificate for STARTTLS: set Submission:CertificatePath.", "submission without certificate");
+    }
+
     private static void AssertOneLine(AppProcess process, int exitCode, string expected, string why)
     {
         Assert.True(exitCode == StartupSettingException.ExitCode, $"{why}: exit code {exitCode}.\n{process.OutputTail()}");

@@ -186,6 +186,17 @@ public sealed class SecurityHeadersTests
         var accountId = await owner.CreateSmtpAccountAsync("news@acme.test", "127.0.0.1", 9);
         var message = (await app.QueueAsync(workspaceId, accountId, ["grace@example.test"])).First();
         var importId = await owner.UploadCsvAsync(list.Id, "email,name\nlin@example.test,Lin\n"u8.ToArray());
+        var webhookId = await app.QueryAsync(async db =>
+        {
+            var endpoint = new SendCraft.Web.Data.WebhookEndpoint
+            {
+                WorkspaceId = workspaceId, Url = "https://hooks.example.com/in", EventTypes = "message.sent",
+                SecretProtected = app.Services.GetRequiredService<SendCraft.Web.Sending.SecretProtector>().Protect(SendCraft.Web.Webhooks.WebhookSignature.NewSecret()),
+            };
+            db.WebhookEndpoints.Add(endpoint);
+            await db.SaveChangesAsync();
+            return endpoint.Id;
+        });
         return new()
         {
             ["contacts/id"] = contact.Id.ToString(),
@@ -196,6 +207,7 @@ public sealed class SecurityHeadersTests
             ["smtp-accounts/id"] = accountId.ToString(),
             ["messages/id"] = message.Id.ToString(),
             ["imports/id"] = importId.ToString(),
+            ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
             ["area"] = "campaigns",
         };

@@ -107,9 +107,15 @@ public sealed class CampaignMonitor(
     private async Task FinishAsync(IServiceProvider services, SendCraftDbContext db, Campaign campaign, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var finished = await db.Campaigns.Where(c => c.Id == campaign.Id && c.Status == CampaignStatus.Sending && c.ExpandedAt != null)
-            .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sent).SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
-        if (finished == 0) return;
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            var finished = await db.Campaigns.Where(c => c.Id == campaign.Id && c.Status == CampaignStatus.Sending && c.ExpandedAt != null)
+                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sent).SetProperty(c => c.FinishedAt, now).SetProperty(c => c.UpdatedAt, now), ct);
+            if (finished == 0) return;
+            await services.GetRequiredService<Webhooks.WebhookEvents>().EnqueueAsync(campaign.WorkspaceId, Webhooks.WebhookEventTypes.CampaignFinished,
+                CampaignRunner.CampaignEvent(campaign, now), ct);
+            await tx.CommitAsync(ct);
+        }
         campaign.Status = CampaignStatus.Sent;
         campaign.FinishedAt = now;
         log.LogInformation("Campaign {Campaign} sent", campaign.Id);

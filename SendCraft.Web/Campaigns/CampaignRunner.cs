@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Campaigns;
 
@@ -10,7 +11,7 @@ namespace SendCraft.Web.Campaigns;
 /// </summary>
 public sealed class CampaignRunner(
     SendCraftDbContext db, WorkspaceScope scope, CampaignExpander expander, TemplateRenderer renderer, CampaignNotices notices,
-    TimeProvider clock, ILogger<CampaignRunner> log)
+    WebhookEvents webhooks, TimeProvider clock, ILogger<CampaignRunner> log)
 {
     public async Task RunAsync(long campaignId, CancellationToken ct)
     {
@@ -26,10 +27,16 @@ public sealed class CampaignRunner(
                 return;
             }
             var now = clock.GetUtcNow().UtcDateTime;
-            var started = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Scheduled)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending).SetProperty(c => c.StartedAt, now)
-                    .SetProperty(c => c.UpdatedAt, now), ct);
-            if (started == 0) return; // unscheduled or cancelled meanwhile
+            await using (var tx = await db.Database.BeginTransactionAsync(ct))
+            {
+                var started = await db.Campaigns.Where(c => c.Id == campaignId && c.Status == CampaignStatus.Scheduled)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, CampaignStatus.Sending).SetProperty(c => c.StartedAt, now)
+                        .SetProperty(c => c.UpdatedAt, now), ct);
+                if (started == 0) return; // unscheduled or cancelled meanwhile
+                // The webhook is committed with the start, so it is sent exactly when the campaign did start.
+                await webhooks.EnqueueAsync(campaign.WorkspaceId, WebhookEventTypes.CampaignStarted, CampaignEvent(campaign, now), ct);
+                await tx.CommitAsync(ct);
+            }
             log.LogInformation("Campaign {Campaign} started", campaignId);
             await notices.StartedAsync(campaign, ct);
         }
@@ -64,6 +71,8 @@ public sealed class CampaignRunner(
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.ContentId, content.Id), ct);
         return null;
     }
+
+    internal static object CampaignEvent(Campaign campaign, DateTime at) => new { campaign_id = campaign.Id, name = campaign.Name, at };
 
     private async Task FailAsync(Campaign campaign, string reason, CancellationToken ct)
     {

@@ -47,7 +47,11 @@ public sealed class SmtpAccount : ITenantOwned
 }
 
 /// <summary>Paused: a campaign's message held while its campaign is paused; workers never claim it.</summary>
-public enum MessageStatus { Queued = 0, Sending = 1, Sent = 2, Deferred = 3, Failed = 4, Bounced = 5, Suppressed = 6, Cancelled = 7, Paused = 8 }
+/// <remarks>
+/// Sandboxed: queued with a sandbox API key (sc_test_). The row is written in this status and never in a claimable one
+/// (the workers claim Queued, Deferred and Sending only), so it can never reach SMTP, without the engine knowing of it.
+/// </remarks>
+public enum MessageStatus { Queued = 0, Sending = 1, Sent = 2, Deferred = 3, Failed = 4, Bounced = 5, Suppressed = 6, Cancelled = 7, Paused = 8, Sandboxed = 9 }
 
 /// <summary>What one message says; shared by the outbox rows of its recipients (a compose to five people is one content, five rows).</summary>
 public sealed class MessageContent : ITenantOwned
@@ -73,6 +77,16 @@ public sealed class MessageContent : ITenantOwned
     /// mail): one content for a million messages instead of a million rendered copies.
     /// </summary>
     public bool PersonalizedPerRecipient { get; set; }
+    /// <summary>The Reply-To header (comma-separated addresses), when the sender asked for one.</summary>
+    public string? ReplyTo { get; set; }
+    /// <summary>Extra headers from the API, a JSON object of name to value, validated (no CR/LF, none the engine writes itself).</summary>
+    public string? CustomHeaders { get; set; }
+    /// <summary>API tags, a JSON array of strings, for filtering the log.</summary>
+    public string? Tags { get; set; }
+    /// <summary>API metadata, a JSON object the caller gets back with the message.</summary>
+    public string? Metadata { get; set; }
+    /// <summary>The API key that queued this content; null for mail from the pages or campaigns.</summary>
+    public long? ApiKeyId { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 

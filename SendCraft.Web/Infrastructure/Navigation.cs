@@ -15,7 +15,8 @@ public static class Navigation
         new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: true),
         new("Domains", "/domains", "globe2", "Sending domains with DKIM keys and the DNS records to publish.", Built: true),
         new("SMTP accounts", "/smtp-accounts", "hdd-network", "The SMTP servers mail leaves through, with limits and a connection test.", Built: true),
-        new("API keys", "/api-keys", "key", "Keys for the transactional REST API, scoped to this workspace.", Built: false),
+        new("API keys", "/api-keys", "key", "Keys for the transactional REST API, scoped to this workspace.", Built: true),
+        new("Webhooks", "/webhooks", "broadcast", "Signed HTTP callbacks to your systems for every message event, retried for 24 hours.", Built: true),
         new("Settings", "/Settings", "gear", "Workspace name, members, invitations and security.", Built: true),
     ];
 

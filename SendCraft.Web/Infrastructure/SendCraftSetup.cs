@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
 using SendCraft.Web.Campaigns;
+using SendCraft.Web.Api;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
@@ -8,6 +9,8 @@ using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Submission;
+using SendCraft.Web.Webhooks;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Infrastructure;
@@ -30,6 +33,9 @@ public static class SendCraftSetup
         services.AddContacts();
         services.AddCampaigns(builder.Configuration);
         builder.AddRealtime();
+        services.AddSendCraftApi();
+        services.AddWebhooks();
+        services.AddSmtpSubmission();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
@@ -80,15 +86,19 @@ public static class SendCraftSetup
             app.UseDeveloperExceptionPage();
         }
         app.UseStatusCodePagesWithReExecute("/Error", "?code={0}");
+        app.UseSendCraftApiResponses(); // /api answers problem+json, never the HTML error page
         app.UseStaticFiles();
         app.UseRouting();
         app.UseMiddleware<SetupRedirectMiddleware>();
         app.UseAuthentication();
         app.UseMiddleware<CurrentWorkspaceMiddleware>();
         app.UseAuthorization();
+        app.UseRateLimiter(); // after authorization: the API's limits are per key, and the key is known by then
         app.MapHealthEndpoint();
         app.MapRazorPages();
         app.MapRealtime();
+        app.MapSendCraftApi();
+        app.MapSendCraftOpenApi();
         return app;
     }
 

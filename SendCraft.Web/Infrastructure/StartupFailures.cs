@@ -44,6 +44,16 @@ public static class StartupFailures
         if (AddressInUse(app.Configuration["urls"]) is { } taken) return Explain(InUse(taken));
         try
         {
+            // The ValidateOnStart checks, run here so that a setting that cannot work (e.g. SMTP submission required to
+            // use TLS without a certificate) is one line in its own words, not the host's stack trace.
+            app.Services.GetService<Microsoft.Extensions.Options.IStartupValidator>()?.Validate();
+        }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            return Explain(string.Join(" ", ex.Failures));
+        }
+        try
+        {
             await app.RunAsync();
             return 0;
         }
@@ -51,6 +61,7 @@ public static class StartupFailures
         {
             return Explain(InUse(ex.Message.TrimEnd('.')));
         }
+
     }
 
     private static string InUse(string what) =>

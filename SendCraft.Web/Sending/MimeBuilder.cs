@@ -17,8 +17,15 @@ public static class MimeBuilder
         message.From.Add(new MailboxAddress(content.FromName, content.FromAddress));
         message.To.AddRange(InternetAddressList.Parse(content.ToHeader));
         if (!string.IsNullOrWhiteSpace(content.CcHeader)) message.Cc.AddRange(InternetAddressList.Parse(content.CcHeader));
+        if (!string.IsNullOrWhiteSpace(content.ReplyTo)) message.ReplyTo.AddRange(InternetAddressList.Parse(content.ReplyTo));
         message.Subject = content.Subject;
         message.Date = date;
+        // API callers' own headers (X-Campaign-Ref, …), validated when queued: no line breaks, none of the headers written here.
+        if (content.CustomHeaders is { Length: > 0 } custom)
+        {
+            foreach (var (name, value) in System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(custom) ?? [])
+                message.Headers.Add(name, value);
+        }
         message.MessageId = row.MessageId;
         // Before signing: MIME-Version is a signed header, and MimeKit would otherwise add it only when writing.
         message.MimeVersion = new Version(1, 0);

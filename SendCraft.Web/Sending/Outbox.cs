@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using SendCraft.Web.Data;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Sending;
 
@@ -9,18 +10,33 @@ public sealed record AttachmentInput(string FileName, string ContentType, byte[]
 /// <param name="SubmissionKey">Identifies the form submission or request; the same key queues once (see MessageContent.SubmissionKey).</param>
 public sealed record OutgoingEmail(
     long SmtpAccountId, IReadOnlyList<MailboxAddress> To, IReadOnlyList<MailboxAddress> Cc, IReadOnlyList<MailboxAddress> Bcc,
-    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null);
+    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null)
+{
+    /// <summary>The From address instead of the account's (SMTP submission: the sender's own address at the account's domain, checked by the caller).</summary>
+    public string? FromAddress { get; init; }
+    /// <summary>The From display name instead of the account's.</summary>
+    public string? FromName { get; init; }
+    /// <summary>The Reply-To header (comma-separated addresses).</summary>
+    public string? ReplyTo { get; init; }
+    /// <summary>Sandbox (sc_test_ key): the rows are written as Sandboxed, which no worker claims, so nothing is transmitted.</summary>
+    public bool Sandbox { get; init; }
+    /// <summary>The API key that submitted the mail (MessageContent.ApiKeyId).</summary>
+    public long? ApiKeyId { get; init; }
+}
 
 /// <summary>
 /// Puts mail into the durable outbox of the current workspace: one content row and one outbox row per
 /// recipient (To, Cc and Bcc alike), committed before anything is transmitted. Suppressed recipients get a row
 /// in status Suppressed, so the log shows why they got nothing.
 /// </summary>
-public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvider clock)
+public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvider clock, WebhookEvents webhooks)
 {
     public async Task<IReadOnlyList<OutboundMessage>> QueueAsync(OutgoingEmail email, CancellationToken ct = default)
     {
         HeaderGuard.Ensure(email.Subject, "Subject");
+        if (email.FromAddress is not null) HeaderGuard.Ensure(email.FromAddress, "From address");
+        if (email.FromName is not null) HeaderGuard.Ensure(email.FromName, "From name");
+        if (email.ReplyTo is not null) HeaderGuard.Ensure(email.ReplyTo, "Reply-To");
         foreach (var address in email.To.Concat(email.Cc).Concat(email.Bcc))
         {
             HeaderGuard.Ensure(address.Name, "Recipient name");
@@ -33,8 +49,10 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
 
         var content = new MessageContent
         {
-            FromAddress = account.FromEmail,
-            FromName = account.FromName,
+            FromAddress = email.FromAddress ?? account.FromEmail,
+            FromName = email.FromName ?? account.FromName,
+            ReplyTo = email.ReplyTo,
+            ApiKeyId = email.ApiKeyId,
             ToHeader = string.Join(", ", email.To.Select(a => a.ToString())),
             CcHeader = email.Cc.Count == 0 ? null : string.Join(", ", email.Cc.Select(a => a.ToString())),
             Subject = email.Subject,
@@ -54,22 +72,36 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             Content = content,
             Recipient = r,
             MessageId = MimeBuilder.NewMessageId(account.FromEmail),
-            Status = suppressed.Contains(r) ? MessageStatus.Suppressed : MessageStatus.Queued,
-            LastSmtpResponse = suppressed.Contains(r) ? "Not sent: the address is on the suppression list." : null,
+            Status = suppressed.Contains(r) ? MessageStatus.Suppressed : email.Sandbox ? MessageStatus.Sandboxed : MessageStatus.Queued,
+            LastSmtpResponse = suppressed.Contains(r) ? "Not sent: the address is on the suppression list."
+                : email.Sandbox ? "Sandbox key: accepted and logged, not transmitted." : null,
+            SentAt = email.Sandbox && !suppressed.Contains(r) ? now : null,
             DueAt = now,
             CreatedAt = now,
         }).ToList();
         db.OutboundMessages.AddRange(rows);
+        // message.queued webhooks are committed with the rows: a transaction of our own only when someone subscribes
+        // (and the caller has none open), so mail without webhooks is queued exactly as before.
+        var notify = rows.Any(r => r.Status == MessageStatus.Queued) && await webhooks.IsSubscribedAsync(account.WorkspaceId, WebhookEventTypes.MessageQueued, ct);
+        var tx = notify && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
             await db.SaveChangesAsync(ct);
+            if (notify)
+                await webhooks.EnqueueAsync(rows.Where(r => r.Status == MessageStatus.Queued).Select(r => MessageEvents.Queued(r, content)).ToList(), ct);
+            if (tx is not null) await tx.CommitAsync(ct);
         }
         catch (DbUpdateException) when (email.SubmissionKey is { } key)
         {
             // The same submission arriving twice at once: the unique key let one in; answer with what it queued.
+            if (tx is not null) await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             if (await AlreadyQueuedAsync(key, ct) is { } earlier) return earlier;
             throw;
+        }
+        finally
+        {
+            if (tx is not null) await tx.DisposeAsync();
         }
         signal.Notify();
         return rows;

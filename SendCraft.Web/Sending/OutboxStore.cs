@@ -2,6 +2,7 @@ using System.Data;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Sending;
 
@@ -22,7 +23,7 @@ public sealed record DeliveryResult(OutboundMessage Message, SmtpOutcome Outcome
 /// On MySQL the transactions run at READ COMMITTED: InnoDB then takes no gap locks for the claim's range scan,
 /// which at REPEATABLE READ deadlocked with concurrent inserts of new mail.
 /// </remarks>
-public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> options, TimeProvider clock)
+public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> options, TimeProvider clock, WebhookEvents webhooks)
 {
     private readonly SendingOptions _options = options.Value;
     private static readonly MessageStatus[] Claimable = [MessageStatus.Queued, MessageStatus.Deferred, MessageStatus.Sending];
@@ -96,7 +97,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
 
     /// <summary>
     /// Writes the outcomes of a batch in one transaction: status, next try, attempt log, suppressions (the per-row
-    /// SQL is in <see cref="OutcomeWrites"/>).
+    /// SQL is in <see cref="OutcomeWrites"/>), and the webhook events of the outcomes, in the same transaction.
     /// </summary>
     public async Task RecordAsync(IReadOnlyList<DeliveryResult> results, CancellationToken ct)
     {
@@ -108,6 +109,8 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             await using var tx = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
             await using var writes = await OutcomeWrites.CreateAsync(db, _options.InstanceId, results.Select(r => r.Message.Id).ToList(), ct);
             var newSuppressions = new Dictionary<(long, string), Suppression>();
+            // Webhook events only when some workspace has an enabled endpoint (a cached answer, no query per batch).
+            var events = await webhooks.NoneAsync(ct) ? null : new List<WebhookEvent>();
             foreach (var r in results)
             {
                 var m = r.Message;
@@ -133,6 +136,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
                     continue; // our lease ran out and another worker owns the row now
 
                 await writes.AttemptAsync(m, r, attempt, outcome, ct);
+                events?.AddRange(MessageEvents.Outcome(m, outcome, attempts, r.FinishedAt, outcome.Kind == OutcomeKind.Deferred ? dueAt : null));
                 if (outcome.SuppressRecipient)
                 {
                     newSuppressions.TryAdd((m.WorkspaceId, m.Recipient), new Suppression
@@ -143,6 +147,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
                 }
             }
             await writes.FlushAsync(ct);
+            if (events is { Count: > 0 }) await webhooks.EnqueueAsync(events, ct);
             if (newSuppressions.Count > 0)
             {
                 var emails = newSuppressions.Keys.Select(k => k.Item2).ToList();

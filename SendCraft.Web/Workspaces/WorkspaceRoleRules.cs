@@ -48,6 +48,10 @@ public static class WorkspaceRoleRules
         ["Settings"] = new(WorkspaceRole.Admin, Reads: WorkspaceRole.Admin),
         ["Domains"] = new(WorkspaceRole.Admin),
         ["SmtpAccounts"] = new(WorkspaceRole.Admin),
+        // API keys act for the whole workspace (send, read every message): only admins see or make them.
+        ["ApiKeys"] = new(WorkspaceRole.Admin, Reads: WorkspaceRole.Admin),
+        // Webhook URLs can carry tokens and the log shows what the workspace's systems answered: admins only, reads too.
+        ["Webhooks"] = new(WorkspaceRole.Admin, Reads: WorkspaceRole.Admin),
         // Member works: the audience, content and mail of the workspace.
         ["Contacts"] = new(WorkspaceRole.Member),
         ["Lists"] = new(WorkspaceRole.Member),

@@ -37,6 +37,8 @@ internal sealed class MessageContentConfiguration : IEntityTypeConfiguration<Mes
         b.Property(c => c.FromName).HasMaxLength(100);
         b.Property(c => c.Subject).HasMaxLength(998);
         b.Property(c => c.SubmissionKey).HasMaxLength(64);
+        b.Property(c => c.ReplyTo).HasMaxLength(1000);
+        b.Property(c => c.Tags).HasMaxLength(1000);
         b.HasIndex(c => new { c.WorkspaceId, c.SubmissionKey }).IsUnique();
         b.HasMany(c => c.Attachments).WithOne().HasForeignKey(a => a.ContentId).OnDelete(DeleteBehavior.Cascade);
     }
