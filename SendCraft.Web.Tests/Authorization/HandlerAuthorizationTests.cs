@@ -408,7 +408,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Templates/Edit", "key") => TemplateId.ToString(),
             (_, "listId") => ListId.ToString(),
             (_, "token") => InvitationToken,
-            (_, "area") => "campaigns",
+            (_, "area") => "api-keys",
             _ => throw new InvalidOperationException($"{h.Key}: no test value for route parameter {{{name}}}; add one in RouteValue."),
         };
 

@@ -197,7 +197,7 @@ public sealed class SecurityHeadersTests
             ["messages/id"] = message.Id.ToString(),
             ["imports/id"] = importId.ToString(),
             ["invite/token"] = "no-such-invitation",
-            ["area"] = "campaigns",
+            ["area"] = "api-keys",
         };
     }
 }

@@ -7,9 +7,11 @@ namespace SendCraft.Web.Sending;
 public sealed record AttachmentInput(string FileName, string ContentType, byte[] Data);
 
 /// <param name="SubmissionKey">Identifies the form submission or request; the same key queues once (see MessageContent.SubmissionKey).</param>
+/// <param name="TestOfCampaign">A campaign's test send: its rows carry the campaign with IsTest set, so the log shows them as tests and the campaign's counters leave them out.</param>
 public sealed record OutgoingEmail(
     long SmtpAccountId, IReadOnlyList<MailboxAddress> To, IReadOnlyList<MailboxAddress> Cc, IReadOnlyList<MailboxAddress> Bcc,
-    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null);
+    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null,
+    long? TestOfCampaign = null);
 
 /// <summary>
 /// Puts mail into the durable outbox of the current workspace: one content row and one outbox row per
@@ -52,6 +54,8 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
         {
             SmtpAccountId = account.Id,
             Content = content,
+            CampaignId = email.TestOfCampaign,
+            IsTest = email.TestOfCampaign is not null,
             Recipient = r,
             MessageId = MimeBuilder.NewMessageId(account.FromEmail),
             Status = suppressed.Contains(r) ? MessageStatus.Suppressed : MessageStatus.Queued,

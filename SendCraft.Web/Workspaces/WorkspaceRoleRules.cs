@@ -55,6 +55,7 @@ public static class WorkspaceRoleRules
         ["Templates"] = new(WorkspaceRole.Member),
         ["Messages"] = new(WorkspaceRole.Member),
         ["Suppressions"] = new(WorkspaceRole.Member),
+        ["Campaigns"] = new(WorkspaceRole.Member),
     };
 
     private static readonly ConcurrentDictionary<(string Page, MethodInfo? Handler, bool IsRead), HandlerAccess> Cache = new();
