@@ -39,8 +39,9 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         if (Status is { } status) query = query.Where(c => c.Status == status);
         if (!string.IsNullOrWhiteSpace(Q))
         {
-            var q = Q.Trim();
-            query = query.Where(c => c.Name.Contains(q));
+            // LIKE: case-insensitive on both providers (SQLite for ASCII, MariaDB by collation); wildcards typed are literal.
+            var pattern = "%" + Q.Trim().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+            query = query.Where(c => EF.Functions.Like(c.Name, pattern, "\\"));
         }
 
         // One row more than a page tells whether there is a further page.
