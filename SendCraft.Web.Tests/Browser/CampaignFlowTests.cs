@@ -105,7 +105,9 @@ public sealed class CampaignFlowTests
         await page.Locator("#show-preview").ClickAsync();
         await Expect(page.Locator("#preview-subject")).ToHaveTextAsync("Winter news for Reader3");
         await Expect(page.FrameLocator("#campaign-preview iframe").Locator("h1")).ToHaveTextAsync("Hello Reader3");
+        await page.Locator("#campaign-preview").ScrollIntoViewIfNeededAsync(); // an iframe off screen is not painted
         await browser.ScreenshotAsync("details-preview");
+        await page.Locator("main h1").ScrollIntoViewIfNeededAsync();
 
         // 5. Schedule it a few seconds ahead in the browser's time zone (the select defaults to it).
         var zone = await page.EvaluateAsync<string>("Intl.DateTimeFormat().resolvedOptions().timeZone");
@@ -128,6 +130,7 @@ public sealed class CampaignFlowTests
         Assert.Equal(url, page.Url);
         await Expect(page.Locator("#count-sent")).ToHaveTextAsync("4");
         await Expect(page.Locator("#campaign-percent")).ToHaveTextAsync("100 %");
+        await Expect(page.Locator("#send-panel")).ToBeHiddenAsync(); // emptied by the poll once it started
         await browser.ScreenshotAsync("sent-live");
         Assert.Equal(["reader1@rcpt.example", "reader2@rcpt.example", "reader3@rcpt.example", "reader4@rcpt.example"], sink.Recipients().Order());
 

@@ -15,11 +15,15 @@ public static class CampaignTimes
 
     /// <summary>"2026-12-24 09:00 Europe/Paris" (or just UTC when no zone was given).</summary>
     public static string Local(DateTime utc, string? timeZoneId) =>
-        Find(timeZoneId) is { } zone && zone.Id != "UTC"
+        !IsUtc(timeZoneId) && Find(timeZoneId) is { } zone
             ? $"{TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), zone):yyyy-MM-dd HH:mm} {timeZoneId}"
             : Utc(utc);
 
     public static string Utc(DateTime utc) => $"{utc:yyyy-MM-dd HH:mm} UTC";
+
+    /// <summary>No zone, or one always at UTC's wall time (UTC, Etc/UTC): the local time would repeat the UTC one.</summary>
+    public static bool IsUtc(string? timeZoneId) =>
+        Find(timeZoneId) is not { } zone || (zone.BaseUtcOffset == TimeSpan.Zero && !zone.SupportsDaylightSavingTime);
 
     /// <summary>The zones offered in the schedule form: IANA ids known to this system, by name.</summary>
     public static IReadOnlyList<string> Zones { get; } = TimeZoneInfo.GetSystemTimeZones()

@@ -4,7 +4,8 @@ using SendCraft.Web.Data;
 namespace SendCraft.Web.Pages.Campaigns;
 
 /// <summary>What the progress panel shows: the campaign, its counters, its pace, and whether the viewer may act on it.</summary>
-public sealed record ProgressView(Campaign Campaign, CampaignTotals Totals, double PerMinute, TimeSpan? Eta, bool CanControl)
+/// <param name="Polled">Rendered for an htmx request (the poll or a button), not inside the full page.</param>
+public sealed record ProgressView(Campaign Campaign, CampaignTotals Totals, double PerMinute, TimeSpan? Eta, bool CanControl, bool Polled = false)
 {
     /// <summary>The panel polls itself while something can still change without anyone acting.</summary>
     public bool IsLive => Campaign.Status is CampaignStatus.Sending or CampaignStatus.Paused or CampaignStatus.Scheduled;

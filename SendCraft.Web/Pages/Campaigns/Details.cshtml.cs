@@ -240,7 +240,7 @@ public sealed class DetailsModel(
     private IActionResult ProgressPartial()
     {
         Response.Headers.Vary = "HX-Request";
-        return Partial("_Progress", Progress);
+        return Partial("_Progress", Progress with { Polled = Request.IsHtmx() });
     }
 
     private async Task<bool> LoadAsync(long id, CancellationToken ct)
