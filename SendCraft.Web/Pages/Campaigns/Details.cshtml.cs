@@ -135,7 +135,7 @@ public sealed class DetailsModel(
             return await RefusedAsync([$"{local:yyyy-MM-dd HH:mm} does not exist in {zone.Id} (the clocks skip it): choose another time."], ct);
         var utc = TimeZoneInfo.ConvertTimeToUtc(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), zone);
         var result = await control.ScheduleAsync(id, utc, zone.Id, ct);
-        return await AfterControlAsync(result, $"Campaign “{Campaign.Name}” scheduled for {CampaignTimes.Local(utc, zone.Id)} ({CampaignTimes.Utc(utc)}).", ct);
+        return await AfterControlAsync(result, $"Campaign “{Campaign.Name}” scheduled for {CampaignTimes.Local(utc, zone.Id)}{(CampaignTimes.IsUtc(zone.Id) ? "" : $" ({CampaignTimes.Utc(utc)})")}.", ct);
     }
 
     public async Task<IActionResult> OnPostUnscheduleAsync(long id, CancellationToken ct)
