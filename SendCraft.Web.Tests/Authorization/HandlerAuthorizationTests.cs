@@ -12,6 +12,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using SendCraft.Web.Data;
+using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Tests.Infrastructure;
 using SendCraft.Web.Workspaces;
@@ -48,7 +49,10 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Account/TwoFactor/Enable"] = OwnAccount,
         ["POST /Workspaces/New"] = OwnAccount,
         ["POST /Workspaces/Switch"] = OwnAccount,
-        // Viewer: posts that save nothing of the workspace's content (preview, DNS check result).
+        // Viewer: posts that save nothing of the workspace's content (preview, DNS check result), and the user's own
+        // notifications (each handler touches only the current user's rows: NotificationPageTests).
+        ["POST /Notifications/Index Read"] = nameof(WorkspaceRole.Viewer),
+        ["POST /Notifications/Index ReadAll"] = nameof(WorkspaceRole.Viewer),
         ["POST /Domains/Details Check"] = nameof(WorkspaceRole.Viewer),
         ["POST /Templates/Edit Preview"] = nameof(WorkspaceRole.Viewer),
         ["POST /Templates/Edit GenerateText"] = nameof(WorkspaceRole.Viewer),
@@ -301,6 +305,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         public long InvitationId { get; private set; }
         public string InvitationToken { get; private set; } = "";
         public long TargetMemberId { get; private set; }
+        /// <summary>The viewer's own notification (every member has one).</summary>
+        public long ViewerNotificationId { get; private set; }
 
         public static async Task<World> CreateAsync(DatabaseKind kind)
         {
@@ -356,6 +362,9 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 Assert.Null(error);
                 (w.InvitationId, w.InvitationToken) = (invitation!.Id, token!);
             }
+            await w.App.Services.GetRequiredService<INotifier>().NotifyWorkspaceAsync(ws, NotificationKinds.CampaignStarted, "Started", null, null);
+            w.ViewerNotificationId = await w.App.QueryAsync(db => db.Notifications.IgnoreQueryFilters()
+                .Where(n => n.UserId == db.Users.Where(u => u.Email == "viewer@example.test").Select(u => u.Id).Single()).Select(n => n.Id).SingleAsync());
             return w;
         }
 
@@ -441,6 +450,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             (_, _, "templateId") => [TemplateId.ToString()],
             ("/Settings/Members", "Revoke", "id") => [InvitationId.ToString()],
             ("/Settings/Members", _, "id") => [TargetMemberId.ToString()],
+            ("/Notifications/Index", _, "id") => [ViewerNotificationId.ToString()],
             (_, _, "contactId") => [ContactId.ToString()],
             (_, _, "listId") => [ListId.ToString()],
             (_, _, "ids") => [ContactId.ToString()],
@@ -488,6 +498,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 await db.Campaigns.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id)
                     .Select(x => new { x.Id, x.Name, x.Status, x.Subject, x.HtmlBody, x.ScheduledAt, x.SmtpAccountId, x.UpdatedAt }).ToListAsync(),
                 await db.OutboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.CampaignId, x.IsTest }).ToListAsync(),
+                await db.Notifications.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.UserId, x.ReadAt }).ToListAsync(),
             };
             return JsonSerializer.Serialize(data, SnapshotJson);
         });

@@ -25,6 +25,49 @@ public static class CampaignBuilders
         return campaign.Id;
     }
 
+    /// <summary>
+    /// Straight on the database (for apps in other processes): <paramref name="count"/> contacts in a new list of the
+    /// account's workspace, and a draft campaign to it. Returns (workspace, campaign).
+    /// </summary>
+    public static async Task<(long WorkspaceId, long CampaignId)> SeedCampaignAsync(SendCraftDbContext db, long accountId, int count, int? ratePerMinute = null)
+    {
+        var workspaceId = await db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == accountId).Select(a => a.WorkspaceId).SingleAsync();
+        var list = new ContactList { WorkspaceId = workspaceId, Name = "Everyone" };
+        db.ContactLists.Add(list);
+        await db.SaveChangesAsync();
+        for (var start = 0; start < count; start += 2000)
+        {
+            var contacts = Enumerable.Range(start, Math.Min(2000, count - start)).Select(i => new Contact
+            {
+                WorkspaceId = workspaceId, Email = $"user{i}@rcpt.test", Name = $"User {i}", AttributesJson = $"{{\"city\":\"City{i % 50}\"}}",
+            }).ToList();
+            db.Contacts.AddRange(contacts);
+            await db.SaveChangesAsync();
+            db.ListMembers.AddRange(contacts.Select(c => new ListMember { WorkspaceId = workspaceId, ListId = list.Id, ContactId = c.Id }));
+            await db.SaveChangesAsync();
+            db.ChangeTracker.Clear();
+        }
+        var campaign = new Campaign
+        {
+            WorkspaceId = workspaceId, Name = "Crash test", Subject = "Hello {{ first_name }}", HtmlBody = "<p>Hi {{ name }} of {{ city }}</p>",
+            SmtpAccountId = accountId, RatePerMinute = ratePerMinute, Lists = [new CampaignList { WorkspaceId = workspaceId, ListId = list.Id }],
+        };
+        db.Campaigns.Add(campaign);
+        await db.SaveChangesAsync();
+        return (workspaceId, campaign.Id);
+    }
+
+    /// <summary>
+    /// An in-process instance on <paramref name="database"/> that runs no jobs and no workers, in the same Quartz cluster
+    /// as the app processes: it schedules, pauses and resumes as the pages would, and the processes do the work.
+    /// </summary>
+    public static SendCraftApp ControlApp(TestDatabase database) => SendCraftApp.StartOn(database, new Dictionary<string, string?>
+    {
+        ["Scheduling:SchedulerName"] = "SendCraft",
+        ["Scheduling:RunJobs"] = "false",
+        ["Sending:WorkersEnabled"] = "false",
+    });
+
     /// <summary>Runs one CampaignControl action in the workspace, as a page would.</summary>
     public static async Task<ControlResult> ControlAsync(this SendCraftApp app, long workspaceId, Func<CampaignControl, Task<ControlResult>> action)
     {

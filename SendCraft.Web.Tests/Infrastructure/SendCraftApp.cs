@@ -40,6 +40,10 @@ public sealed class SendCraftApp : WebApplicationFactory<Program>
     public static SendCraftApp StartAnotherInstance(SendCraftApp first, IReadOnlyDictionary<string, string?>? settings = null) =>
         Start(new SendCraftApp(first.Database, settings ?? first._settings, ownsDatabase: false));
 
+    /// <summary>An in-process instance on a database that something else owns (e.g. apps in other processes, AppProcess).</summary>
+    public static SendCraftApp StartOn(TestDatabase database, IReadOnlyDictionary<string, string?> settings) =>
+        Start(new SendCraftApp(database, settings, ownsDatabase: false));
+
     private static SendCraftApp Start(SendCraftApp app)
     {
         _ = app.Server; // builds the host: migrations run now, not inside the first request

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
+using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 
 namespace SendCraft.Web.Campaigns;
@@ -12,12 +13,10 @@ namespace SendCraft.Web.Campaigns;
 /// database whose Quartz trigger was not). Every instance may do this at once: each change is a conditional update.
 /// </summary>
 public sealed class CampaignMonitor(
-    IServiceScopeFactory scopes, IOptions<CampaignOptions> options, IOptions<SendingOptions> sending, TimeProvider clock, ILogger<CampaignMonitor> log)
+    IServiceScopeFactory scopes, ICampaignProgressPublisher progress, IOptions<CampaignOptions> options, IOptions<SendingOptions> sending,
+    TimeProvider clock, ILogger<CampaignMonitor> log)
     : BackgroundService
 {
-    /// <summary>Raised after each look at a campaign that is running (for live progress).</summary>
-    public event Func<Campaign, CampaignTotals, CancellationToken, Task>? Checked;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!sending.Value.WorkersEnabled) return;
@@ -100,7 +99,9 @@ public sealed class CampaignMonitor(
                 await scheduler.RunNowAsync(campaign.Id, ct);
             }
         }
-        if (Checked is { } handler) await handler(campaign, totals, ct);
+        // Live progress for the campaign pages (with Realtime:Redis, browsers on every instance hear it).
+        var fresh = await db.Campaigns.IgnoreQueryFilters().AsNoTracking().FirstAsync(c => c.Id == campaign.Id, ct);
+        await progress.PublishAsync(CampaignProgressViews.From(fresh, await CampaignTotals.ForAsync(db, fresh, ct), clock.GetUtcNow().UtcDateTime), ct);
     }
 
     private async Task FinishAsync(IServiceProvider services, SendCraftDbContext db, Campaign campaign, CancellationToken ct)

@@ -36,3 +36,16 @@ public sealed record CampaignTotals(
         return (perMinute, campaign.Status == CampaignStatus.Sending && Pending > 0 ? TimeSpan.FromMinutes(Pending / perMinute) : null);
     }
 }
+
+/// <summary>The progress panel's view of a campaign (Realtime's CampaignProgressView) from its row and totals.</summary>
+public static class CampaignProgressViews
+{
+    public static Realtime.CampaignProgressView From(Campaign campaign, CampaignTotals totals, DateTime now)
+    {
+        var (perMinute, eta) = totals.Pace(campaign, now);
+        var total = campaign.ExpandedAt is null ? Math.Max(totals.Expanded, totals.Pending + totals.Done) : totals.Expanded;
+        return new Realtime.CampaignProgressView(campaign.Id, campaign.WorkspaceId, campaign.Name, campaign.Status.ToString(),
+            total, totals.Expanded, totals.Queued + totals.Paused, totals.Sending, totals.Sent, totals.Deferred, totals.Failed, totals.Bounced,
+            totals.Suppressed, totals.Cancelled, totals.Skipped, perMinute, eta, now);
+    }
+}

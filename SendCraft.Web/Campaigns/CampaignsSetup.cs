@@ -9,7 +9,13 @@ public static class CampaignsSetup
     public static IServiceCollection AddCampaigns(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<CampaignOptions>().BindConfiguration(CampaignOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddScheduling(configuration, q => q.AddJobType<CampaignJob>());
+        services.AddScheduling(configuration, q =>
+        {
+            q.AddJobType<CampaignJob>();
+            // Stored with the schedule; every instance declares it, the cluster runs it once an hour.
+            q.ScheduleJob<MaintenanceJob>(trigger => trigger.WithIdentity("maintenance", "system").WithSimpleSchedule(TimeSpan.FromHours(1)));
+        });
+        services.AddScoped<MaintenanceJob>();
         services.AddScoped<CampaignScheduler>();
         services.AddScoped<CampaignAudience>();
         services.AddScoped<CampaignExpansionStore>();

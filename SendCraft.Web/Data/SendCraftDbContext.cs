@@ -37,6 +37,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<ContactImport> ContactImports => Set<ContactImport>();
     public DbSet<Campaign> Campaigns => Set<Campaign>();
     public DbSet<CampaignList> CampaignLists => Set<CampaignList>();
+    public DbSet<Notification> Notifications => Set<Notification>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

@@ -5,6 +5,7 @@ using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
+using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
@@ -28,6 +29,7 @@ public static class SendCraftSetup
         services.AddTemplating();
         services.AddContacts();
         services.AddCampaigns(builder.Configuration);
+        builder.AddRealtime();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
@@ -86,6 +88,7 @@ public static class SendCraftSetup
         app.UseAuthorization();
         app.MapHealthEndpoint();
         app.MapRazorPages();
+        app.MapRealtime();
         return app;
     }
 

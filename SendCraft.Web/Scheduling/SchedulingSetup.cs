@@ -24,6 +24,9 @@ public sealed class SchedulingOptions
     public TimeSpan MisfireThreshold { get; set; } = TimeSpan.FromSeconds(30);
 
     [Range(1, 50)] public int MaxConcurrentJobs { get; set; } = 4;
+
+    /// <summary>Off for instances that only serve pages: they schedule jobs, other instances run them.</summary>
+    public bool RunJobs { get; set; } = true;
 }
 
 /// <summary>
@@ -71,6 +74,8 @@ public static class SchedulingSetup
         {
             o.WaitForJobsToComplete = true;
             o.AwaitApplicationStarted = true;
+            o.AutoStart = options.RunJobs; // otherwise built and bound in standby: it can still schedule
+
         });
         return services;
     }

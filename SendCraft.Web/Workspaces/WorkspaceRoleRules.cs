@@ -56,6 +56,8 @@ public static class WorkspaceRoleRules
         ["Messages"] = new(WorkspaceRole.Member),
         ["Suppressions"] = new(WorkspaceRole.Member),
         ["Campaigns"] = new(WorkspaceRole.Member),
+        // Any member reads and marks their own notifications (the handlers touch only the current user's rows).
+        ["Notifications"] = new(WorkspaceRole.Viewer),
     };
 
     private static readonly ConcurrentDictionary<(string Page, MethodInfo? Handler, bool IsRead), HandlerAccess> Cache = new();

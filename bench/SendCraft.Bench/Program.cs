@@ -13,10 +13,13 @@ switch (args.FirstOrDefault())
     case "claim":
         await ClaimBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
+    case "campaign":
+        await CampaignBenchmark.RunAsync(args.Skip(1).ToArray());
+        return 0;
     case "sending-stages":
         await SendingStages.RunAsync(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim, campaign");
         return 2;
 }

@@ -116,9 +116,9 @@ public static class RenderBenchmark
         ["tags"] = new List<object?> { "news", n % 2 == 0 ? "tools" : "garden" },
     }).ToList();
 
-    private const string NewsletterSubject = "Issue {{ issue }}: news for {{ first_name | default: 'you' }}{% if vip %} (VIP){% endif %}";
+    internal const string NewsletterSubject = "Issue {{ issue }}: news for {{ first_name | default: 'you' }}{% if vip %} (VIP){% endif %}";
 
-    private const string NewsletterText = """
+    internal const string NewsletterText = """
         Hello {{ first_name | default: "there" }},
         {% for article in articles %}
         {{ forloop.index }}. {{ article.title }} - {{ article.url }}
@@ -140,7 +140,7 @@ public static class RenderBenchmark
         </table></td></tr></table></body></html>
         """;
 
-    private const string NewsletterHtml = """
+    internal const string NewsletterHtml = """
         <!DOCTYPE html>
         <html lang="en">
         <head>

@@ -158,7 +158,7 @@ public static class SendingBenchmark
             words.Length > 1 ? words[1] : "?", words.Length > 5 ? words[5].TrimStart('v') : "?");
     }
 
-    private sealed record SendCraftRun(string Label, double Rate, long PeakMb, double CpuMicrosecondsPerMessage, int Batches, double ClaimMs, double SendMs, double RecordMs)
+    internal sealed record SendCraftRun(string Label, double Rate, long PeakMb, double CpuMicrosecondsPerMessage, int Batches, double ClaimMs, double SendMs, double RecordMs)
     {
         /// <summary>CPU per message of the machine's other processes during the run (the database server, smtp-sink).</summary>
         public double DatabaseServerMicroseconds { get; init; }
@@ -197,7 +197,7 @@ public static class SendingBenchmark
     }
 
     /// <summary>One SendCraft row in a temporary folder (the app's content root, and the SQLite file), removed afterwards.</summary>
-    private static async Task<SendCraftRun> SendCraftAsync(DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
+    internal static async Task<SendCraftRun> SendCraftAsync(DatabaseProvider provider, string? mysqlServer, int sinkPort, int messages, int connections)
     {
         var dir = Directory.CreateTempSubdirectory("sendcraft-bench-").FullName;
         try

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
+using SendCraft.Web.Realtime;
 
 namespace SendCraft.Web.Contacts.Import;
 
@@ -15,7 +16,8 @@ namespace SendCraft.Web.Contacts.Import;
 /// is idempotent. Resuming in place would need the reader's byte position to be restartable mid-record, which
 /// quoted multi-line fields make fragile; a re-run is simple and correct.
 /// </summary>
-public sealed class ContactImportWorker(IServiceScopeFactory scopes, ImportSignal signal, IOptions<ImportOptions> options, TimeProvider clock, ILogger<ContactImportWorker> log)
+public sealed class ContactImportWorker(IServiceScopeFactory scopes, ImportSignal signal, IOptions<ImportOptions> options, TimeProvider clock,
+    INotifier notifier, ILogger<ContactImportWorker> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -105,7 +107,28 @@ public sealed class ContactImportWorker(IServiceScopeFactory scopes, ImportSigna
                 TryDelete(candidate.FilePath); // the upload holds personal data; the error report is kept for download
             }
         }
+        await NotifyFinishedAsync(candidate, stoppingToken);
         return true;
+    }
+
+    /// <summary>Tells the workspace's members (bell and toast) that the import ended; the import itself is already saved.</summary>
+    private async Task NotifyFinishedAsync(ContactImport import, CancellationToken ct)
+    {
+        var link = $"/imports/{import.Id}";
+        try
+        {
+            if (import.Status == ImportStatus.Completed)
+                await notifier.NotifyWorkspaceAsync(import.WorkspaceId, NotificationKinds.ImportFinished,
+                    $"Import finished: {import.Imported + import.Updated:N0} contacts, {import.Invalid:N0} errors",
+                    $"{import.FileName}: {import.Imported:N0} new, {import.Updated:N0} updated, {import.Skipped:N0} unchanged, {import.Merged:N0} duplicates.", link, ct);
+            else
+                await notifier.NotifyWorkspaceAsync(import.WorkspaceId, NotificationKinds.ImportFailed,
+                    $"Import failed: {import.FileName}", import.FailureReason, link, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            log.LogWarning(e, "Could not notify the workspace that contact import {ImportId} ended", import.Id);
+        }
     }
 
     private void TryDelete(string path)

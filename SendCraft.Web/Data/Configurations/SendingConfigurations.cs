@@ -69,7 +69,7 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
         // One message per contact per campaign: expansion can repeat a chunk (after a crash) without mailing anyone twice.
         b.HasIndex(m => new { m.CampaignId, m.ContactId }).IsUnique();
         // Campaign progress and pause/resume/cancel work on a campaign's rows by status.
-        b.HasIndex(m => new { m.CampaignId, m.Status });
+        b.HasIndex(m => new { m.CampaignId, m.Status, m.IsTest });
         // The workers' claim: due rows in a claimable status, oldest first.
         b.HasIndex(m => new { m.Status, m.DueAt });
         // The log: newest first within a workspace, optionally by status or recipient.

@@ -785,6 +785,57 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("MessageContents");
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("varchar(450)");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("WorkspaceId", "UserId", "Id");
+
+                    b.HasIndex("WorkspaceId", "UserId", "ReadAt");
+
+                    b.ToTable("Notifications");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.OutboundMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -861,13 +912,13 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasIndex("CampaignId", "ContactId")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "Status");
-
                     b.HasIndex("SmtpAccountId", "SentAt");
 
                     b.HasIndex("Status", "DueAt");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("CampaignId", "Status", "IsTest");
 
                     b.HasIndex("WorkspaceId", "Recipient", "Id");
 
@@ -1270,6 +1321,21 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasOne("SendCraft.Web.Data.OutboundMessage", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -758,6 +758,55 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.ToTable("MessageContents");
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Body")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Link")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ReadAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Title")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("UserId");
+
+                    b.HasIndex("WorkspaceId", "UserId", "Id");
+
+                    b.HasIndex("WorkspaceId", "UserId", "ReadAt");
+
+                    b.ToTable("Notifications");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.OutboundMessage", b =>
                 {
                     b.Property<long>("Id")
@@ -832,13 +881,13 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasIndex("CampaignId", "ContactId")
                         .IsUnique();
 
-                    b.HasIndex("CampaignId", "Status");
-
                     b.HasIndex("SmtpAccountId", "SentAt");
 
                     b.HasIndex("Status", "DueAt");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("CampaignId", "Status", "IsTest");
 
                     b.HasIndex("WorkspaceId", "Recipient", "Id");
 
@@ -1231,6 +1280,21 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasOne("SendCraft.Web.Data.OutboundMessage", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
