@@ -209,7 +209,6 @@ public sealed class SecurityHeadersTests
             ["imports/id"] = importId.ToString(),
             ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
-            ["area"] = "campaigns",
         };
     }
 }

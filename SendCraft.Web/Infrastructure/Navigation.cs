@@ -8,7 +8,7 @@ public static class Navigation
     public static readonly IReadOnlyList<NavArea> Areas =
     [
         new("Dashboard", "/", "speedometer2", "Sending volume, delivery and engagement at a glance.", Built: true),
-        new("Campaigns", "/campaigns", "megaphone", "Send a template to a list now or at a scheduled time, and follow its progress live.", Built: false),
+        new("Campaigns", "/campaigns", "megaphone", "Send a template to a list now or at a scheduled time, and follow its progress live.", Built: true),
         new("Templates", "/templates", "file-earmark-richtext", "Email templates with {{ variables }}, previewed as you type.", Built: true),
         new("Contacts", "/contacts", "person-lines-fill", "Your recipients and their attributes, imported from CSV at the scale of millions.", Built: true),
         new("Lists", "/lists", "collection", "Group contacts into lists that campaigns are sent to.", Built: true),

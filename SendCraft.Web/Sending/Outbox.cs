@@ -8,9 +8,11 @@ namespace SendCraft.Web.Sending;
 public sealed record AttachmentInput(string FileName, string ContentType, byte[] Data);
 
 /// <param name="SubmissionKey">Identifies the form submission or request; the same key queues once (see MessageContent.SubmissionKey).</param>
+/// <param name="TestOfCampaign">A campaign's test send: its rows carry the campaign with IsTest set, so the log shows them as tests and the campaign's counters leave them out.</param>
 public sealed record OutgoingEmail(
     long SmtpAccountId, IReadOnlyList<MailboxAddress> To, IReadOnlyList<MailboxAddress> Cc, IReadOnlyList<MailboxAddress> Bcc,
-    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null)
+    string Subject, string? HtmlBody, string? TextBody, IReadOnlyList<AttachmentInput> Attachments, string? SubmissionKey = null,
+    long? TestOfCampaign = null)
 {
     /// <summary>The From address instead of the account's (SMTP submission: the sender's own address at the account's domain, checked by the caller).</summary>
     public string? FromAddress { get; init; }
@@ -70,6 +72,8 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
         {
             SmtpAccountId = account.Id,
             Content = content,
+            CampaignId = email.TestOfCampaign,
+            IsTest = email.TestOfCampaign is not null,
             Recipient = r,
             MessageId = MimeBuilder.NewMessageId(account.FromEmail),
             Status = suppressed.Contains(r) ? MessageStatus.Suppressed : email.Sandbox ? MessageStatus.Sandboxed : MessageStatus.Queued,

@@ -59,6 +59,7 @@ public static class WorkspaceRoleRules
         ["Templates"] = new(WorkspaceRole.Member),
         ["Messages"] = new(WorkspaceRole.Member),
         ["Suppressions"] = new(WorkspaceRole.Member),
+        ["Campaigns"] = new(WorkspaceRole.Member),
         // Any member reads and marks their own notifications (the handlers touch only the current user's rows).
         ["Notifications"] = new(WorkspaceRole.Viewer),
     };

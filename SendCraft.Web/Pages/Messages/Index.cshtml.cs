@@ -16,7 +16,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
 {
     public const int PageSize = 50;
 
-    public sealed record Row(long Id, MessageStatus Status, string Recipient, string Subject, string Account, DateTime CreatedAt, int Attempts);
+    public sealed record Row(long Id, MessageStatus Status, string Recipient, string Subject, string Account, DateTime CreatedAt, int Attempts, bool IsTest = false);
     public sealed record AccountOption(long Id, string FromEmail);
 
     [BindProperty(SupportsGet = true)] public MessageStatus? Status { get; set; }
@@ -72,7 +72,7 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     }
 
     private static IQueryable<Row> Project(IQueryable<OutboundMessage> query) =>
-        query.Select(m => new Row(m.Id, m.Status, m.Recipient, m.Content!.Subject, m.SmtpAccount!.FromEmail, m.CreatedAt, m.Attempts));
+        query.Select(m => new Row(m.Id, m.Status, m.Recipient, m.Content!.Subject, m.SmtpAccount!.FromEmail, m.CreatedAt, m.Attempts, m.IsTest));
 
     public string PageUrl(long? after = null, long? before = null)
     {

@@ -1,7 +1,8 @@
 // Live updates over SignalR (SendCraft.Web/Realtime/), on signed-in pages only (the layout loads this file there):
 // - /hubs/notifications: a new notification replaces the bell (#notification-bell) and shows a toast;
 // - /hubs/campaigns, only once a page has a progress panel ([data-campaign-progress]): joins the workspace's group (the
-//   server checks membership) and replaces #campaign-progress-{id} with each pushed panel. Each message also fires a
+//   server checks membership) and replaces #campaign-progress-{id} with each pushed panel (or, for a panel marked
+//   data-campaign-progress-refresh, fires "campaign-progress" on it so it fetches itself). Each message also fires a
 //   "campaign-progress" event on body (detail: campaignId, workspaceId, status) for pages that want more.
 // The Content-Security-Policy allows no inline script, so pushed HTML carries none: it is inserted through a <template>
 // (scripts in it never run) and handed to htmx for its hx- attributes.
@@ -97,7 +98,10 @@
     campaigns = connect("/hubs/campaigns", "Campaigns", (c) => c.on("progress", (p) => {
       if (String(p.workspaceId) !== workspaceId) return;
       const panel = document.getElementById(`campaign-progress-${p.campaignId}`);
-      if (panel) replace(panel, p.html);
+      // A panel that renders itself (the campaign page's, with its buttons) is asked to refresh through htmx;
+      // any other is replaced by the pushed panel.
+      if (panel && panel.hasAttribute("data-campaign-progress-refresh") && window.htmx) window.htmx.trigger(panel, "campaign-progress");
+      else if (panel) replace(panel, p.html);
       document.body.dispatchEvent(new CustomEvent("campaign-progress", { detail: { campaignId: p.campaignId, workspaceId: p.workspaceId, status: p.status } }));
     }), (c) => c.invoke("JoinWorkspace", Number(workspaceId)));
   };
