@@ -198,6 +198,8 @@ public sealed class SecurityHeadersTests
             ["imports/id"] = importId.ToString(),
             ["invite/token"] = "no-such-invitation",
             ["area"] = "campaigns",
+            // The API's catch-all (problem+json 404 for unknown operations).
+            ["api/rest"] = "no-such-operation",
         };
     }
 }

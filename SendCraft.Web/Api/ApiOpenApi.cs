@@ -48,6 +48,16 @@ public static class ApiOpenApi
                 };
                 return Task.CompletedTask;
             });
+            // Problem details carry extension members (errors, reason, required_scope, retry_after): RFC 9457 §3.2.
+            o.AddSchemaTransformer((schema, context, ct) =>
+            {
+                if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type))
+                {
+                    schema.AdditionalPropertiesAllowed = true;
+                    schema.AdditionalProperties = new OpenApiSchema();
+                }
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, ct) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -91,7 +101,7 @@ public static class ApiOpenApi
     public static IEndpointRouteBuilder MapSendCraftOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi(DocumentPath).AllowAnonymous();
-        app.MapScalarApiReference(DocsPath, o => o.WithTitle("SendCraft API").WithOpenApiRoutePattern(DocumentPath)).AllowAnonymous();
+        app.MapScalarApiReference(DocsPath, o => o.WithTitle("SendCraft API").WithOpenApiRoutePattern(DocumentPath).DisableDefaultFonts()).AllowAnonymous();
         return app;
     }
 }
