@@ -36,14 +36,18 @@ public sealed class OpenApiDocumentTests
             Assert.True(op["operationId"] is not null, $"{name} has no operationId");
             Assert.Contains("Scope:", op["description"]?.GetValue<string>() ?? "");
             var responses = op["responses"]!.AsObject();
-            Assert.True(responses.Any(r => r.Key.StartsWith('2') && r.Value?["content"]?.AsObject().Any(c => c.Value?["example"] is not null) == true),
+            Assert.True(responses.ContainsKey("204")
+                        || responses.Any(r => r.Key.StartsWith('2') && r.Value?["content"]?.AsObject().Any(c => c.Value?["example"] is not null) == true),
                 $"{name}: no success answer with an example");
             foreach (var status in new[] { "401", "403", "429" })
                 Assert.True(responses.ContainsKey(status), $"{name} does not document {status}");
             Assert.All(responses.Where(r => r.Key.StartsWith('4')), r =>
                 Assert.True(r.Value!["content"]?["application/problem+json"]?["example"] is not null, $"{name} {r.Key}: no problem+json example"));
-            if (method == "post")
-                Assert.True(op["requestBody"]?["content"]?["application/json"]?["example"] is not null, $"{name}: no request example");
+            if (op["requestBody"] is { } requestBody)
+            {
+                Assert.True(requestBody["content"]?["application/json"]?["example"] is not null, $"{name}: no request example");
+                Assert.Contains(op["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "Idempotency-Key");
+            }
         }
 
         var (exit, output) = await LintAsync(text);
@@ -77,6 +81,39 @@ public sealed class OpenApiDocumentTests
         Assert.NotNull(list["next_cursor"]);
         var cancelled = await ApiWorld.BodyAsync(await api.DeleteAsync($"/api/v1/messages/{id}"));
         Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+
+        // Catalog and suppressions, with a key that has their scopes.
+        var templateId = await world.App.QueryAsync(async db =>
+        {
+            var t = new SendCraft.Web.Data.EmailTemplate { WorkspaceId = world.WorkspaceId, Name = "Order shipped", Subject = "Order {{ order.id }} has shipped",
+                HtmlBody = "<p>Hello {{ first_name }}, order {{ order.id }} is on its way.</p>", TextBody = "" };
+            db.EmailTemplates.Add(t);
+            await db.SaveChangesAsync();
+            return t.Id;
+        });
+        using var catalog = world.Client(await world.CreateKeyAsync("Catalog", scopes: ["templates", "domains", "contacts"]));
+        AssertSameShape(JsonNode.Parse(ApiExamples.TemplateSummaryJson)!, (await ApiWorld.BodyAsync(await catalog.GetAsync("/api/v1/templates")))[0]!, "ListTemplates");
+        AssertSameShape(JsonNode.Parse(ApiExamples.TemplateJson)!, await ApiWorld.BodyAsync(await catalog.GetAsync($"/api/v1/templates/{templateId}")), "GetTemplate");
+        var rendered = await ApiWorld.BodyAsync(await catalog.PostAsync($"/api/v1/templates/{templateId}/render", ApiWorld.Json(ApiExamples.RenderRequestJson)));
+        Assert.Equal(JsonNode.Parse(ApiExamples.RenderedJson)!["subject"]!.GetValue<string>(), rendered["subject"]!.GetValue<string>());
+        Assert.Equal(JsonNode.Parse(ApiExamples.RenderedJson)!["html"]!.GetValue<string>(), rendered["html"]!.GetValue<string>());
+        var domains = await ApiWorld.BodyAsync(await catalog.GetAsync("/api/v1/domains"));
+        var domainId = domains.AsArray().Single(d => d!["name"]!.GetValue<string>() == "example.com")!["id"]!.GetValue<long>();
+        var domain = await ApiWorld.BodyAsync(await catalog.GetAsync($"/api/v1/domains/{domainId}"));
+        AssertSameShape(JsonNode.Parse(ApiExamples.DomainJson)!, domain, "GetDomain");
+        Assert.Equal(3, domain["records"]!.AsArray().Count);
+        var added = await catalog.PostAsync("/api/v1/suppressions", ApiWorld.Json(ApiExamples.SuppressionRequestJson));
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        AssertSameShape(JsonNode.Parse(ApiExamples.SuppressionJson)!, await ApiWorld.BodyAsync(added), "AddSuppression");
+        await ApiWorld.ProblemAsync(await catalog.PostAsync("/api/v1/suppressions", ApiWorld.Json(ApiExamples.SuppressionRequestJson)), 409);
+        Assert.Single((await ApiWorld.BodyAsync(await catalog.GetAsync("/api/v1/suppressions")))["data"]!.AsArray());
+        // A suppressed address gets a row that is never sent.
+        var toSuppressed = await ApiWorld.BodyAsync(await api.PostAsync("/api/v1/messages", ApiWorld.Json(ApiExamples.SendRequest)));
+        Assert.Equal("suppressed", toSuppressed["messages"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NoContent, (await catalog.DeleteAsync("/api/v1/suppressions/ada@example.org")).StatusCode);
+        await ApiWorld.ProblemAsync(await catalog.DeleteAsync("/api/v1/suppressions/ada@example.org"), 404);
+        // The send key has none of these scopes.
+        Assert.Equal("templates", (await ApiWorld.ProblemAsync(await api.GetAsync("/api/v1/templates"), 403))["required_scope"]!.GetValue<string>());
     }
 
     [Fact]

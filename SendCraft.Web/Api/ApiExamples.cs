@@ -16,6 +16,14 @@ public static class ApiExamples
         "GetMessage" => new(null, MessageJson),
         "ListMessages" => new(null, $$"""{"data":[{{MessageJson}}],"next_cursor":"bToxMjM0"}"""),
         "CancelMessage" => new(null, MessageJson.Replace("\"queued\"", "\"cancelled\"")),
+        "ListTemplates" => new(null, $"[{TemplateSummaryJson}]"),
+        "GetTemplate" => new(null, TemplateJson),
+        "RenderTemplate" => new(RenderRequestJson, RenderedJson),
+        "ListDomains" => new(null, $"[{DomainJson.Replace(DomainRecords, "[]")}]"),
+        "GetDomain" => new(null, DomainJson),
+        "CheckDomain" => new(null, DomainJson),
+        "ListSuppressions" => new(null, $$"""{"data":[{{SuppressionJson}}],"next_cursor":null}"""),
+        "AddSuppression" => new(SuppressionRequestJson, SuppressionJson),
         _ => null,
     };
 
@@ -62,6 +70,41 @@ public static class ApiExamples
           "subject": "Your order 1042 has shipped", "created_at": "2026-12-02T10:00:00Z", "due_at": "2026-12-02T10:00:00Z",
           "sent_at": null, "attempts": 0, "last_smtp_code": null, "last_smtp_response": null, "tags": [ "order", "shipping" ], "metadata": { "order_id": 1042 }, "events": []
         }
+        """;
+
+    public const string TemplateSummaryJson = """
+        { "id": 7, "name": "Order shipped", "type": "Order", "subject": "Order {{ order.id }} has shipped", "is_active": true, "updated_at": "2026-12-01T09:30:00Z" }
+        """;
+
+    public const string TemplateJson = """
+        {
+          "id": 7, "name": "Order shipped", "type": "Order", "subject": "Order {{ order.id }} has shipped",
+          "html": "<p>Hello {{ first_name }}, order {{ order.id }} is on its way.</p>", "text": "",
+          "is_active": true, "version": 3, "updated_at": "2026-12-01T09:30:00Z"
+        }
+        """;
+
+    public const string RenderRequestJson = """{ "variables": { "first_name": "Ada", "order": { "id": 1042 } } }""";
+
+    public const string RenderedJson = """
+        { "subject": "Order 1042 has shipped", "html": "<p>Hello Ada, order 1042 is on its way.</p>", "text": "Hello Ada, order 1042 is on its way." }
+        """;
+
+    private const string DomainRecords = """[ { "type": "TXT", "name": "sc1._domainkey.example.com", "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh…" }, { "type": "TXT", "name": "example.com", "value": "v=spf1 a:smtp.example.net ~all" }, { "type": "TXT", "name": "_dmarc.example.com", "value": "v=DMARC1; p=none" } ]""";
+
+    public const string DomainJson = """
+        {
+          "id": 3, "name": "example.com", "is_active": true, "dkim_selector": "sc1",
+          "records": [ { "type": "TXT", "name": "sc1._domainkey.example.com", "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh…" }, { "type": "TXT", "name": "example.com", "value": "v=spf1 a:smtp.example.net ~all" }, { "type": "TXT", "name": "_dmarc.example.com", "value": "v=DMARC1; p=none" } ],
+          "dns_checked_at": "2026-12-02T10:00:00Z",
+          "dns_check": [ { "ok": true, "text": "DKIM: the published key matches." } ]
+        }
+        """;
+
+    public const string SuppressionRequestJson = """{ "email": "ada@example.org", "note": "Asked by phone not to be mailed" }""";
+
+    public const string SuppressionJson = """
+        { "id": 12, "email": "ada@example.org", "reason": "manual", "note": "Asked by phone not to be mailed", "created_at": "2026-12-02T10:00:00Z" }
         """;
 
     public static string? Problem(int status) => status switch
