@@ -47,7 +47,7 @@ sql() { mariadb -h "$(field Server)" -P "$(field Port)" -u "$(field 'User ID')" 
 
 # The app, as production runs it but on a loopback port, with its request logs off.
 port=$(free_port)
-ASPNETCORE_ENVIRONMENT=Benchmark Database__Provider=MySql ConnectionStrings__SendCraft="$server;Database=$db" \
+ASPNETCORE_ENVIRONMENT=Benchmark Database__Provider=MySql ConnectionStrings__SendCraft="$server;Database=$db;Maximum Pool Size=128" \
   Sending__WorkersEnabled=false DataProtection__CertificatePath="$work/dataprotection.pfx" \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning \
   dotnet SendCraft.Web/bin/Release/net10.0/SendCraft.Web.dll --contentRoot SendCraft.Web --urls "http://127.0.0.1:$port" \
@@ -87,7 +87,7 @@ wrk -t2 -c"$connections" -d10s --latency -s bench/api-get.lua "$url" | tee "$wor
 # wrk's summary → requests/s, p50, p99, non-2xx count.
 rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
 pct() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
-errors() { awk '/Non-2xx or 3xx responses/ {print $5} END {}' "$1" | tail -1; }
+errors() { awk '/Non-2xx or 3xx responses/ {n=$5} END {print n+0}' "$1"; }
 count() { awk '/requests in/ {print $1}' "$1"; }
 send_rps=$(rps "$work/send.txt"); batch_rps=$(rps "$work/batch.txt")
 queued=$((after - before)); batch_queued=$((after_batch - after))
