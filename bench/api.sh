@@ -27,6 +27,7 @@ chmod 755 "$work"
 app_pid=
 cleanup() {
   if [ -n "$app_pid" ]; then kill "$app_pid" 2>/dev/null && wait "$app_pid" 2>/dev/null || true; fi
+  if [ -n "$(type -t dropdb)" ]; then dropdb; fi
   if [ -n "$(type -t stop_throwaway_mariadb)" ]; then stop_throwaway_mariadb; fi
   rm -rf "$work"
 }
@@ -45,19 +46,23 @@ field() { echo "$server" | tr ';' '\n' | grep -i "^$1=" | head -1 | cut -d= -f2-
 db=sendcraft_bench_api_$$
 sql() { mariadb -h "$(field Server)" -P "$(field Port)" -u "$(field 'User ID')" -p"$(field Password)" "$@"; }
 
+sql -e "CREATE DATABASE $db CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+dropdb() { sql -e "DROP DATABASE IF EXISTS $db" 2>/dev/null || true; }
+
 # The app, as production runs it but on a loopback port, with its request logs off.
 port=$(free_port)
-ASPNETCORE_ENVIRONMENT=Benchmark Database__Provider=MySql ConnectionStrings__SendCraft="$server;Database=$db;Maximum Pool Size=128" \
-  Sending__WorkersEnabled=false DataProtection__CertificatePath="$work/dataprotection.pfx" \
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/dp-key.pem" -out "$work/dp.pem" -days 2 -subj /CN=sendcraft-bench 2>/dev/null
+env ASPNETCORE_ENVIRONMENT=Benchmark Database__Provider=MySql ConnectionStrings__SendCraft="$server;Database=$db;Maximum Pool Size=128" \
+  Sending__WorkersEnabled=false DataProtection__CertificatePath="$work/dp.pem" DataProtection__CertificateKeyPath="$work/dp-key.pem" \
   Logging__LogLevel__Default=Warning Logging__LogLevel__Microsoft.AspNetCore=Warning \
-  dotnet SendCraft.Web/bin/Release/net10.0/SendCraft.Web.dll --contentRoot SendCraft.Web --urls "http://127.0.0.1:$port" \
+  dotnet SendCraft.Web/bin/Release/net10.0/SendCraft.Web.dll --contentRoot "$root/SendCraft.Web" --urls "http://127.0.0.1:$port" \
   >"$work/app.log" 2>&1 &
 app_pid=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/app.log"; exit 1; }
 
 # A workspace, a sending domain, an SMTP account sending as news@bench.test, and a key without a practical rate limit.
-secret="sc_live_$(tr -dc 'A-Za-z0-9' </dev/urandom | head -c 32)"
+secret="sc_live_$(python3 -c 'import secrets, string; print("".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32)))')"
 hash=$(printf '%s' "$secret" | sha256sum | cut -d' ' -f1)
 sql "$db" <<SQL
 INSERT INTO Workspaces (Name, CreatedAt, RequireTwoFactor) VALUES ('Bench', UTC_TIMESTAMP(), 0);
