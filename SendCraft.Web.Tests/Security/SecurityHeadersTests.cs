@@ -209,6 +209,8 @@ public sealed class SecurityHeadersTests
             ["imports/id"] = importId.ToString(),
             ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
+            // The API's catch-all (problem+json 404 for unknown operations).
+            ["api/rest"] = "no-such-operation",
         };
     }
 }

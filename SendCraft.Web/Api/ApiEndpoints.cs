@@ -69,6 +69,7 @@ public static class ApiEndpoints
             .AddEndpointFilter<ApiErrorFilter>()
             .AddEndpointFilter<ApiScopeFilter>();
         api.MapMessages();
+        api.MapCatalog();
 
         // Unknown paths under /api answer problem+json, not the HTML error page.
         // Routing also ends here when an operation exists but the body is not JSON (its Accepts metadata did not match).

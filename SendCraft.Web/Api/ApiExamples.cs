@@ -3,7 +3,7 @@ namespace SendCraft.Web.Api;
 /// <summary>
 /// The examples in the OpenAPI document, per operation. ApiExamplesTests sends each request example to the app and
 /// checks the answer has the documented status and shape, so the documentation cannot drift from the behaviour.
-/// Addresses use the workspace the tests (and the quick start) set up: an SMTP account sending as shop@example.com.
+/// Addresses use the workspace the tests (and the quick start) set up: an SMTP account sending as news@example.com.
 /// </summary>
 public static class ApiExamples
 {
@@ -16,12 +16,20 @@ public static class ApiExamples
         "GetMessage" => new(null, MessageJson),
         "ListMessages" => new(null, $$"""{"data":[{{MessageJson}}],"next_cursor":"bToxMjM0"}"""),
         "CancelMessage" => new(null, MessageJson.Replace("\"queued\"", "\"cancelled\"")),
+        "ListTemplates" => new(null, $"[{TemplateSummaryJson}]"),
+        "GetTemplate" => new(null, TemplateJson),
+        "RenderTemplate" => new(RenderRequestJson, RenderedJson),
+        "ListDomains" => new(null, $"[{DomainJson.Replace(DomainRecords, "[]")}]"),
+        "GetDomain" => new(null, DomainJson),
+        "CheckDomain" => new(null, DomainJson),
+        "ListSuppressions" => new(null, $$"""{"data":[{{SuppressionJson}}],"next_cursor":null}"""),
+        "AddSuppression" => new(SuppressionRequestJson, SuppressionJson),
         _ => null,
     };
 
     public const string SendRequest = """
         {
-          "from": { "address": "shop@example.com", "name": "Example Shop" },
+          "from": { "address": "news@example.com", "name": "Example Shop" },
           "to": [ { "address": "ada@example.org", "name": "Ada Lovelace" } ],
           "subject": "Your order 1042 has shipped",
           "html": "<p>Hello Ada, your order is on its way.</p>",
@@ -39,8 +47,8 @@ public static class ApiExamples
     public const string BatchRequestJson = """
         {
           "messages": [
-            { "from": { "address": "shop@example.com" }, "to": [ { "address": "ada@example.org" } ], "subject": "Receipt 1", "text": "Thank you." },
-            { "from": { "address": "shop@example.com" }, "to": [ { "address": "not an address" } ], "subject": "Receipt 2", "text": "Thank you." }
+            { "from": { "address": "news@example.com" }, "to": [ { "address": "ada@example.org" } ], "subject": "Receipt 1", "text": "Thank you." },
+            { "from": { "address": "news@example.com" }, "to": [ { "address": "not an address" } ], "subject": "Receipt 2", "text": "Thank you." }
           ]
         }
         """;
@@ -49,8 +57,8 @@ public static class ApiExamples
         {
           "queued": 1, "rejected": 1, "sandbox": false,
           "results": [
-            { "index": 0, "status": "queued", "messages": [ { "id": 1235, "recipient": "ada@example.org", "status": "queued", "message_id": "8d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a@example.com" } ] },
-            { "index": 1, "status": "rejected", "errors": { "messages[1].to[0].address": [ "\"not an address\" is not a valid email address." ] } }
+            { "index": 0, "status": "queued", "messages": [ { "id": 1235, "recipient": "ada@example.org", "status": "queued", "message_id": "8d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a@example.com" } ], "errors": null },
+            { "index": 1, "status": "rejected", "messages": null, "errors": { "messages[1].to[0].address": [ "\"not an address\" is not a valid email address." ] } }
           ]
         }
         """;
@@ -58,10 +66,45 @@ public static class ApiExamples
     public const string MessageJson = """
         {
           "id": 1234, "status": "queued", "recipient": "ada@example.org",
-          "message_id": "3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b@example.com", "from": "shop@example.com",
+          "message_id": "3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b@example.com", "from": "news@example.com",
           "subject": "Your order 1042 has shipped", "created_at": "2026-12-02T10:00:00Z", "due_at": "2026-12-02T10:00:00Z",
-          "attempts": 0, "tags": [ "order", "shipping" ], "metadata": { "order_id": 1042 }, "events": []
+          "sent_at": null, "attempts": 0, "last_smtp_code": null, "last_smtp_response": null, "tags": [ "order", "shipping" ], "metadata": { "order_id": 1042 }, "events": []
         }
+        """;
+
+    public const string TemplateSummaryJson = """
+        { "id": 7, "name": "Order shipped", "type": "Order", "subject": "Order {{ order.id }} has shipped", "is_active": true, "updated_at": "2026-12-01T09:30:00Z" }
+        """;
+
+    public const string TemplateJson = """
+        {
+          "id": 7, "name": "Order shipped", "type": "Order", "subject": "Order {{ order.id }} has shipped",
+          "html": "<p>Hello {{ first_name }}, order {{ order.id }} is on its way.</p>", "text": "",
+          "is_active": true, "version": 3, "updated_at": "2026-12-01T09:30:00Z"
+        }
+        """;
+
+    public const string RenderRequestJson = """{ "variables": { "first_name": "Ada", "order": { "id": 1042 } } }""";
+
+    public const string RenderedJson = """
+        { "subject": "Order 1042 has shipped", "html": "<p>Hello Ada, order 1042 is on its way.</p>", "text": "Hello Ada, order 1042 is on its way." }
+        """;
+
+    private const string DomainRecords = """[ { "type": "TXT", "name": "sc1._domainkey.example.com", "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh…" }, { "type": "TXT", "name": "example.com", "value": "v=spf1 a:smtp.example.net ~all" }, { "type": "TXT", "name": "_dmarc.example.com", "value": "v=DMARC1; p=none" } ]""";
+
+    public const string DomainJson = """
+        {
+          "id": 3, "name": "example.com", "is_active": true, "dkim_selector": "sc1",
+          "records": [ { "type": "TXT", "name": "sc1._domainkey.example.com", "value": "v=DKIM1; k=rsa; p=MIIBIjANBgkqh…" }, { "type": "TXT", "name": "example.com", "value": "v=spf1 a:smtp.example.net ~all" }, { "type": "TXT", "name": "_dmarc.example.com", "value": "v=DMARC1; p=none" } ],
+          "dns_checked_at": "2026-12-02T10:00:00Z",
+          "dns_check": [ { "ok": true, "text": "DKIM: the published key matches." } ]
+        }
+        """;
+
+    public const string SuppressionRequestJson = """{ "email": "ada@example.org", "note": "Asked by phone not to be mailed" }""";
+
+    public const string SuppressionJson = """
+        { "id": 12, "email": "ada@example.org", "reason": "manual", "note": "Asked by phone not to be mailed", "created_at": "2026-12-02T10:00:00Z" }
         """;
 
     public static string? Problem(int status) => status switch

@@ -7,7 +7,7 @@ namespace SendCraft.Web.Api;
 
 /// <summary>
 /// The API's JSON: snake_case names, unknown fields refused (a typo such as "subjet" must not silently send a mail
-/// without a subject), enums as strings. Request bodies are read here rather than by minimal API binding, so every
+/// without a subject), enums as strings, nulls written. Request bodies are read here rather than by minimal API binding, so every
 /// failure (malformed JSON, unknown field, wrong type, too large) becomes a problem+json naming the field.
 /// </summary>
 public static partial class ApiJson
@@ -19,7 +19,8 @@ public static partial class ApiJson
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         o.DictionaryKeyPolicy = null;
         o.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
-        o.DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull;
+        // Nulls are written: every documented field is always present, null when it has no value.
+        o.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         o.NumberHandling = JsonNumberHandling.Strict;
         o.AllowTrailingCommas = false;
         o.ReadCommentHandling = JsonCommentHandling.Disallow;

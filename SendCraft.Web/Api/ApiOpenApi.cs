@@ -48,6 +48,16 @@ public static class ApiOpenApi
                 };
                 return Task.CompletedTask;
             });
+            // Problem details carry extension members (errors, reason, required_scope, retry_after): RFC 9457 §3.2.
+            o.AddSchemaTransformer((schema, context, ct) =>
+            {
+                if (typeof(Microsoft.AspNetCore.Mvc.ProblemDetails).IsAssignableFrom(context.JsonTypeInfo.Type))
+                {
+                    schema.AdditionalPropertiesAllowed = true;
+                    schema.AdditionalProperties = new OpenApiSchema();
+                }
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, ct) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
@@ -56,7 +66,7 @@ public static class ApiOpenApi
                     var name = ApiScopeNames.NameOf(scope.Scope);
                     operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Scope: `{name}` (or `admin`).";
                 }
-                if (context.Description.HttpMethod == "POST")
+                if (context.Description.HttpMethod == "POST" && operation.RequestBody is not null)
                 {
                     operation.Parameters ??= [];
                     operation.Parameters.Add(new OpenApiParameter
@@ -68,21 +78,15 @@ public static class ApiOpenApi
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
                     });
                 }
-                var id = operation.OperationId;
-                if (id is not null && ApiExamples.ForOperation(id) is { } example)
+                var example = operation.OperationId is { } id ? ApiExamples.ForOperation(id) : null;
+                if (example?.Request is { } request && operation.RequestBody?.Content is { } content)
+                    foreach (var media in content.Values) media.Example = JsonNode.Parse(request);
+                foreach (var (status, response) in operation.Responses ?? [])
                 {
-                    if (example.Request is { } request && operation.RequestBody?.Content is { } content)
-                        foreach (var media in content.Values) media.Example = JsonNode.Parse(request);
-                    if (operation.Responses is { } responses)
-                    {
-                        foreach (var (status, response) in responses)
-                        {
-                            if (response.Content is null) continue;
-                            var json = status.StartsWith('2') ? example.Response : ApiExamples.Problem(int.Parse(status));
-                            if (json is null) continue;
-                            foreach (var media in response.Content.Values) media.Example = JsonNode.Parse(json);
-                        }
-                    }
+                    if (response.Content is null) continue;
+                    var json = status.StartsWith('2') ? example?.Response : ApiExamples.Problem(int.Parse(status));
+                    if (json is null) continue;
+                    foreach (var media in response.Content.Values) media.Example = JsonNode.Parse(json);
                 }
                 return Task.CompletedTask;
             });
@@ -91,7 +95,7 @@ public static class ApiOpenApi
     public static IEndpointRouteBuilder MapSendCraftOpenApi(this IEndpointRouteBuilder app)
     {
         app.MapOpenApi(DocumentPath).AllowAnonymous();
-        app.MapScalarApiReference(DocsPath, o => o.WithTitle("SendCraft API").WithOpenApiRoutePattern(DocumentPath)).AllowAnonymous();
+        app.MapScalarApiReference(DocsPath, o => o.WithTitle("SendCraft API").WithOpenApiRoutePattern(DocumentPath).DisableDefaultFonts()).AllowAnonymous();
         return app;
     }
 }

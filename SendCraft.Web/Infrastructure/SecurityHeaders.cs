@@ -44,13 +44,24 @@ public static class SecurityHeaders
             .AddCustomHeader("Content-Security-Policy", ContentSecurityPolicy)
             .AddCustomHeader("Permissions-Policy", PermissionsPolicy);
 
+    private static HeaderPolicyCollection WithoutCsp(HeaderPolicyCollection policies)
+    {
+        policies.Remove("Content-Security-Policy");
+        return policies;
+    }
+
     /// <summary>
     /// First in the pipeline after the forwarded headers (so the scheme is the client's): the headers are written
     /// when the response starts, so static files, re-executed status-code pages and the exception page get them too.
     /// </summary>
     public static IApplicationBuilder UseSendCraftSecurityHeaders(this IApplicationBuilder app)
     {
-        app.UseSecurityHeaders(HeaderPolicies());
+        // The API reference (/api/docs, Scalar) gets the same headers with a CSP of its own that allows its inline
+        // configuration script by hash (Api/ApiDocsContentSecurity.cs); every other answer the policy above.
+        app.UseWhen(http => !Api.ApiDocsContentSecurity.Applies(http), b => b.UseSecurityHeaders(HeaderPolicies()));
+        app.UseWhen(Api.ApiDocsContentSecurity.Applies, b => b
+            .UseSecurityHeaders(WithoutCsp(HeaderPolicies()))
+            .UseMiddleware<Api.ApiDocsContentSecurity>());
         // Every cookie (authentication, antiforgery, workspace, TempData) is HttpOnly, at least SameSite=Lax, and
         // Secure when the request was https, as seen through the forwarded headers of the trusted proxy.
         app.UseCookiePolicy(new CookiePolicyOptions

@@ -27,7 +27,10 @@ public sealed class SetupRedirectMiddleware(RequestDelegate next)
     public async Task InvokeAsync(HttpContext context, SetupState state, SendCraftDbContext db)
     {
         var path = context.Request.Path;
-        var exempt = path.StartsWithSegments("/Setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/Error");
+        // The REST API and its documents answer for themselves (401 problem+json without a key; no key exists before
+        // setup), never with a redirect to an HTML page.
+        var exempt = path.StartsWithSegments("/Setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/Error")
+                     || path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi");
         if (!exempt && !await state.IsCompleteAsync(db, context.RequestAborted))
         {
             context.Response.Redirect("/Setup");
