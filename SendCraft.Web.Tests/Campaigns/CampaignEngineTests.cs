@@ -133,6 +133,44 @@ public abstract class CampaignEngineTests(DatabaseKind kind)
         Assert.Equal(5, sink.Recipients().Count);
     }
 
+    [Fact]
+    public async Task CampaignRate_SpacesItsMessages_AndAnAccountDisabledMidway_PausesTheCampaign_WithANotification()
+    {
+        await using var sink = await SmtpSink.StartAsync();
+        await using var app = await SendCraftApp.StartAsync(kind, Fast);
+        await app.SetUpOwnerAsync(); // a member to notify
+        var ws = await app.WorkspaceIdAsync("Acme");
+        var (_, account, _) = await app.CreateSenderAsync(sink.Port, inWorkspace: ws);
+        var list = await app.AddListAsync(ws, "All");
+        await app.AddContactsAsync(ws, Enumerable.Range(0, 40).Select(i => ($"r{i}@rcpt.test", $"R{i}")), list.Id);
+
+        // 600 a minute: one every 100 ms, whatever the account (10,000 a second) would allow.
+        var campaign = await app.CreateCampaignAsync(ws, account, [list.Id], ratePerMinute: 600);
+        Assert.True((await app.ControlAsync(ws, c => c.SendNowAsync(campaign))).Succeeded);
+        await WaitUntil(() => sink.Recipients().Count >= 5);
+        var started = DateTime.UtcNow;
+        await WaitUntil(() => sink.Recipients().Count >= 15);
+        var tenMore = DateTime.UtcNow - started;
+        Assert.True(tenMore >= TimeSpan.FromMilliseconds(800), $"10 messages took {tenMore.TotalMilliseconds:N0} ms at 10 a second");
+
+        // The account is switched off: the monitor pauses the campaign, says why, and tells the members.
+        await app.QueryAsync(db => db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == account)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.IsActive, false)));
+        var paused = await app.WaitForCampaignAsync(campaign, c => c.Status == CampaignStatus.Paused, 30);
+        Assert.Contains("deactivated", paused.StatusReason);
+        var notified = await app.QueryAsync(db => db.Notifications.IgnoreQueryFilters().AnyAsync(n => n.WorkspaceId == ws && n.Title.StartsWith("Campaign paused")));
+        Assert.True(notified);
+        var rows = await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().Where(m => m.CampaignId == campaign).ToListAsync());
+        Assert.DoesNotContain(rows, r => r.Status == MessageStatus.Failed); // nothing lost: the rest waits, paused
+
+        await app.QueryAsync(db => db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == account)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.IsActive, true)));
+        Assert.True((await app.ControlAsync(ws, c => c.ResumeAsync(campaign))).Succeeded);
+        await app.WaitForCampaignAsync(campaign, c => c.Status == CampaignStatus.Sent, 60);
+        Assert.Equal(40, sink.Recipients().Distinct().Count());
+        Assert.Equal(40, sink.Recipients().Count);
+    }
+
     private static async Task WaitUntil(Func<bool> condition, int timeoutSeconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(timeoutSeconds);

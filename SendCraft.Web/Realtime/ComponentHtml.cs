@@ -7,9 +7,20 @@ namespace SendCraft.Web.Realtime;
 /// Renders a Razor component to an HTML string outside a request (no Blazor circuit): the same markup a page renders
 /// statically is what a push sends, so the live view and a reload never differ.
 /// </summary>
-public sealed class ComponentHtml(IServiceProvider services, ILoggerFactory loggers) : IAsyncDisposable
+/// <remarks>
+/// The renderer lives in a scope of its own: it resolves scoped services (ComponentsActivitySource), which the root
+/// provider refuses in Development (scope validation), and this class is a singleton.
+/// </remarks>
+public sealed class ComponentHtml : IAsyncDisposable
 {
-    private readonly HtmlRenderer _renderer = new(services, loggers);
+    private readonly AsyncServiceScope _scope;
+    private readonly HtmlRenderer _renderer;
+
+    public ComponentHtml(IServiceScopeFactory scopes, ILoggerFactory loggers)
+    {
+        _scope = scopes.CreateAsyncScope();
+        _renderer = new HtmlRenderer(_scope.ServiceProvider, loggers);
+    }
 
     public Task<string> RenderAsync<TComponent>(IDictionary<string, object?> parameters) where TComponent : IComponent =>
         _renderer.Dispatcher.InvokeAsync(async () =>
@@ -18,5 +29,9 @@ public sealed class ComponentHtml(IServiceProvider services, ILoggerFactory logg
             return output.ToHtmlString();
         });
 
-    public ValueTask DisposeAsync() => _renderer.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _renderer.DisposeAsync();
+        await _scope.DisposeAsync();
+    }
 }
