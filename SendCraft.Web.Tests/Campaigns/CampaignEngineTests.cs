@@ -12,6 +12,8 @@ public abstract class CampaignEngineTests(DatabaseKind kind)
         ["Sending:PollInterval"] = "00:00:00.200",
         ["Campaigns:MonitorInterval"] = "00:00:00.300",
         ["Campaigns:ExpansionChunkSize"] = "7", // several chunks even for a small audience
+        ["Sending:RetryBaseDelay"] = "00:00:00.200", // a deferral (an account switched off) is retried soon
+        ["Sending:RetryMaxDelay"] = "00:00:01",
     };
 
     [Fact]
@@ -151,15 +153,18 @@ public abstract class CampaignEngineTests(DatabaseKind kind)
         var started = DateTime.UtcNow;
         await WaitUntil(() => sink.Recipients().Count >= 15);
         var tenMore = DateTime.UtcNow - started;
-        Assert.True(tenMore >= TimeSpan.FromMilliseconds(800), $"10 messages took {tenMore.TotalMilliseconds:N0} ms at 10 a second");
+        // Nominally 1,000 ms; claims come in polls, so allow for that (unpaced, the ten go out within a few milliseconds).
+        Assert.True(tenMore >= TimeSpan.FromMilliseconds(500), $"10 messages took {tenMore.TotalMilliseconds:N0} ms at 10 a second");
 
         // The account is switched off: the monitor pauses the campaign, says why, and tells the members.
         await app.QueryAsync(db => db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == account)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.IsActive, false)));
         var paused = await app.WaitForCampaignAsync(campaign, c => c.Status == CampaignStatus.Paused, 30);
         Assert.Contains("deactivated", paused.StatusReason);
-        var notified = await app.QueryAsync(db => db.Notifications.IgnoreQueryFilters().AnyAsync(n => n.WorkspaceId == ws && n.Title.StartsWith("Campaign paused")));
-        Assert.True(notified);
+        // The notification follows the pause (same monitor pass, just after it).
+        for (var i = 0; i < 50 && !await app.QueryAsync(db => db.Notifications.IgnoreQueryFilters().AnyAsync(n => n.WorkspaceId == ws && n.Title.StartsWith("Campaign paused"))); i++)
+            await Task.Delay(100);
+        Assert.True(await app.QueryAsync(db => db.Notifications.IgnoreQueryFilters().AnyAsync(n => n.WorkspaceId == ws && n.Title.StartsWith("Campaign paused"))));
         var rows = await app.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().Where(m => m.CampaignId == campaign).ToListAsync());
         Assert.DoesNotContain(rows, r => r.Status == MessageStatus.Failed); // nothing lost: the rest waits, paused
 
