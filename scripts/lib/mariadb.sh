@@ -12,9 +12,10 @@ start_throwaway_mariadb() {
   mkdir -p "$mdb/data"
   chown -R mysql:mysql "$mdb" 2>/dev/null || true
   MARIADB_PORT=$(free_port)
-  mariadb-install-db --user=mysql --datadir="$mdb/data" --auth-root-authentication-method=normal \
+  # Its temporary files go in its own folder too: TMPDIR may name a folder the mysql user cannot write (bench/run sets one).
+  TMPDIR="$mdb" mariadb-install-db --user=mysql --datadir="$mdb/data" --auth-root-authentication-method=normal \
     --skip-test-db >"$workdir/mariadb-install.log" 2>&1 || { cat "$workdir/mariadb-install.log"; return 1; }
-  mariadbd --no-defaults --user=mysql --datadir="$mdb/data" --socket="$mdb/mysqld.sock" --port="$MARIADB_PORT" \
+  mariadbd --no-defaults --user=mysql --datadir="$mdb/data" --tmpdir="$mdb" --socket="$mdb/mysqld.sock" --port="$MARIADB_PORT" \
     --bind-address=127.0.0.1 --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
     --innodb-flush-log-at-trx-commit=2 --pid-file="$mdb/mysqld.pid" --log-error="$mdb/error.log" &
   MARIADB_PID=$!
