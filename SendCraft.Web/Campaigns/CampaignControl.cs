@@ -131,10 +131,15 @@ public sealed class CampaignControl(
         if (updated == 0) return ControlResult.Refused("Only a scheduled, sending or paused campaign can be cancelled.");
         gate.Forget(id);
         await scheduler.UnscheduleAsync(id, ct);
-        await db.OutboundMessages.Where(m => m.CampaignId == id && !m.IsTest &&
-                (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Paused))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled)
-                .SetProperty(m => m.LastSmtpResponse, "Not sent: its campaign was cancelled."), ct);
+        await CancelWaitingRowsAsync(id, ct);
         return ControlResult.Done;
     }
+
+    public const string CancelledResponse = "Not sent: its campaign was cancelled.";
+
+    /// <summary>Waiting and paused rows of a cancelled campaign are cancelled: none is ever sent.</summary>
+    internal Task<int> CancelWaitingRowsAsync(long id, CancellationToken ct) =>
+        db.OutboundMessages.Where(m => m.CampaignId == id && !m.IsTest &&
+                (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Paused))
+            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastSmtpResponse, CancelledResponse), ct);
 }

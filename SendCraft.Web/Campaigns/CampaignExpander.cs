@@ -29,7 +29,7 @@ public sealed class CampaignExpander(
         var included = campaign.Lists.Where(l => !l.Excluded).Select(l => l.ListId).ToList();
         var excluded = campaign.Lists.Where(l => l.Excluded).Select(l => l.ListId).ToList();
         var interval = campaign.RatePerMinute is { } rate and > 0 ? TimeSpan.FromMinutes(1) / rate : (TimeSpan?)null;
-        var domain = (await db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == accountId).Select(a => a.FromEmail).FirstAsync(ct));
+        var fromEmail = await db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == accountId).Select(a => a.FromEmail).FirstAsync(ct);
         var (cursor, nextDue) = (campaign.ExpansionCursor, campaign.NextDueAt);
         var chunkSize = options.Value.ExpansionChunkSize;
 
@@ -43,7 +43,7 @@ public sealed class CampaignExpander(
                 log.LogInformation("Campaign {Campaign} expanded", campaignId);
                 return;
             }
-            var chunk = await BuildChunkAsync(db, campaign, accountId, contentId, domain, roots, page, cursor, nextDue, interval, ct);
+            var chunk = await BuildChunkAsync(db, campaign, accountId, contentId, fromEmail, roots, page, cursor, nextDue, interval, ct);
             if (!await gate.RunAsync<CampaignExpansionStore, bool>(store => store.WriteAsync(chunk, ct), ct))
             {
                 // Paused or cancelled (stop here; resume starts the job again), or moved on elsewhere: read where it is.

@@ -64,8 +64,7 @@ public sealed class CampaignMonitor(
         switch (campaign.Status)
         {
             case CampaignStatus.Cancelled:
-                await db.OutboundMessages.Where(m => m.CampaignId == campaign.Id && !m.IsTest && (m.Status == MessageStatus.Queued || m.Status == MessageStatus.Deferred || m.Status == MessageStatus.Paused))
-                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled).SetProperty(m => m.LastSmtpResponse, "Not sent: its campaign was cancelled."), ct);
+                await control.CancelWaitingRowsAsync(campaign.Id, ct);
                 return;
             case CampaignStatus.Paused:
                 await control.HoldWaitingRowsAsync(campaign.Id, ct);
@@ -100,8 +99,10 @@ public sealed class CampaignMonitor(
             }
         }
         // Live progress for the campaign pages (with Realtime:Redis, browsers on every instance hear it).
+        // The row is read again (a pause or finish above changed its status); the counts of this pass serve, rather than a
+        // second GROUP BY over up to a million rows every interval.
         var fresh = await db.Campaigns.IgnoreQueryFilters().AsNoTracking().FirstAsync(c => c.Id == campaign.Id, ct);
-        await progress.PublishAsync(CampaignProgressViews.From(fresh, await CampaignTotals.ForAsync(db, fresh, ct), clock.GetUtcNow().UtcDateTime), ct);
+        await progress.PublishAsync(CampaignProgressViews.From(fresh, totals, clock.GetUtcNow().UtcDateTime), ct);
     }
 
     private async Task FinishAsync(IServiceProvider services, SendCraftDbContext db, Campaign campaign, CancellationToken ct)

@@ -195,7 +195,7 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Paused), ct);
         await released.Where(m => db.Campaigns.IgnoreQueryFilters().Any(c => c.Id == m.CampaignId && c.Status == CampaignStatus.Cancelled))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Cancelled)
-                .SetProperty(m => m.LastSmtpResponse, "Not sent: its campaign was cancelled."), ct);
+                .SetProperty(m => m.LastSmtpResponse, Campaigns.CampaignControl.CancelledResponse), ct);
     }
 
     /// <summary>On graceful shutdown: rows this instance claimed but did not finish go back to the queue at once.</summary>
