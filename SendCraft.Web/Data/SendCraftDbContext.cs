@@ -42,6 +42,8 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<WebhookEndpoint> WebhookEndpoints => Set<WebhookEndpoint>();
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
+    public DbSet<MessageEvent> MessageEvents => Set<MessageEvent>();
+    public DbSet<InstallationSecret> InstallationSecrets => Set<InstallationSecret>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

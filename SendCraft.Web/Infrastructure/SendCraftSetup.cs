@@ -9,6 +9,7 @@ using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Realtime;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Tracking;
 using SendCraft.Web.Submission;
 using SendCraft.Web.Webhooks;
 using SendCraft.Web.Workspaces;
@@ -28,6 +29,8 @@ public static class SendCraftSetup
         services.AddScoped<WorkspaceService>();
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
+        // Before sending: the workers sign tracking and bounce tokens with the keys it loads at start.
+        services.AddSendCraftTracking();
         services.AddSendCraftSending();
         services.AddTemplating();
         services.AddContacts();

@@ -687,6 +687,25 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.InstallationSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("ValueProtected")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("varchar(2000)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("InstallationSecrets");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Invitation", b =>
                 {
                     b.Property<long>("Id")
@@ -908,6 +927,59 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.ToTable("MessageContents");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<bool>("IsMachine")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<bool>("IsUnique")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<int?>("LinkIndex")
+                        .HasColumnType("int");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(300)
+                        .HasColumnType("varchar(300)");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Type");
+
+                    b.HasIndex("MessageId", "Type");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("MessageEvents", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
@@ -1597,6 +1669,15 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasOne("SendCraft.Web.Data.OutboundMessage", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

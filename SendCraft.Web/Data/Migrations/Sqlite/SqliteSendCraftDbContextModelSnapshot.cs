@@ -664,6 +664,25 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.InstallationSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ValueProtected")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("InstallationSecrets");
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Invitation", b =>
                 {
                     b.Property<long>("Id")
@@ -877,6 +896,57 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("MessageContents");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsMachine")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsUnique")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("LinkIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UserAgent")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CampaignId", "Type");
+
+                    b.HasIndex("MessageId", "Type");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.ToTable("MessageEvents", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
@@ -1548,6 +1618,15 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasOne("SendCraft.Web.Data.OutboundMessage", null)
                         .WithMany("AttemptLog")
                         .HasForeignKey("MessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

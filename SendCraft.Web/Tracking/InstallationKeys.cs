@@ -1,0 +1,69 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Data;
+using SendCraft.Web.Sending;
+
+namespace SendCraft.Web.Tracking;
+
+/// <summary>
+/// The installation's shared keys, loaded once at start (created by whichever instance starts first; the others read
+/// the same row), so every instance signs and checks tokens alike and a token survives a restart.
+/// </summary>
+public sealed class InstallationKeys
+{
+    private byte[]? _tokenKey;
+
+    public byte[] TokenKey => _tokenKey ?? throw new InvalidOperationException("Installation keys are loaded when the host starts.");
+
+    internal const string TokenKeyName = "message-tokens";
+
+    internal async Task LoadAsync(SendCraftDbContext db, SecretProtector protector, CancellationToken ct)
+    {
+        var stored = await db.InstallationSecrets.AsNoTracking().FirstOrDefaultAsync(s => s.Name == TokenKeyName, ct);
+        if (stored is null)
+        {
+            db.InstallationSecrets.Add(new InstallationSecret
+            {
+                Name = TokenKeyName,
+                ValueProtected = protector.Protect(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))),
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another instance created it at the same moment: theirs is the one everybody uses.
+            }
+            db.ChangeTracker.Clear();
+            stored = await db.InstallationSecrets.AsNoTracking().FirstAsync(s => s.Name == TokenKeyName, ct);
+        }
+        _tokenKey = Convert.FromBase64String(protector.Unprotect(stored.ValueProtected));
+    }
+}
+
+/// <summary>Loads <see cref="InstallationKeys"/> before the app serves anything or sends any mail.</summary>
+internal sealed class InstallationKeysLoader(IServiceScopeFactory scopes, InstallationKeys keys) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await keys.LoadAsync(
+            scope.ServiceProvider.GetRequiredService<SendCraftDbContext>(),
+            scope.ServiceProvider.GetRequiredService<SecretProtector>(),
+            cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+public static class TrackingSetup
+{
+    public static IServiceCollection AddSendCraftTracking(this IServiceCollection services)
+    {
+        services.AddSingleton<InstallationKeys>();
+        services.AddSingleton<MessageTokens>();
+        services.AddHostedService<InstallationKeysLoader>();
+        return services;
+    }
+}
