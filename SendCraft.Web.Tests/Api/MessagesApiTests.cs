@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
 using SendCraft.Web.Tests.Infrastructure;
+using SendCraft.Web.Tests.Webhooks;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Tests.Api;
 
@@ -212,6 +214,26 @@ public abstract class MessagesApiTests(DatabaseKind kind)
         Assert.Equal("sandboxed", shown["status"]!.GetValue<string>());
         var log = await (await world.Owner.GetAsync("/messages")).Content.ReadAsStringAsync();
         Assert.Contains("sandboxed@example.org", log);
+    }
+
+    [Fact]
+    public async Task ApiMail_RaisesMessageQueuedWebhooks_CommittedWithItsRows_AndAFailedRequestRaisesNone()
+    {
+        await using var world = await ApiWorld.CreateAsync(kind, new() { ["Webhooks:SubscriptionCacheTtl"] = "00:00:00.050" });
+        await WebhookTests.AddEndpointDirectlyAsync(world.App, world.WorkspaceId, "https://hooks.example.org/in", WebhookSignature.NewSecret(), WebhookEventTypes.MessageQueued);
+        using var api = world.Client(await world.CreateKeyAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.PostAsync("/api/v1/messages", ApiWorld.Json(ApiWorld.Message(to: "not-an-address")))).StatusCode);
+        var batch = $$"""{"messages":[{{ApiWorld.Message(to: "one@example.org")}},{{ApiWorld.Message(to: "two@example.org")}},{{ApiWorld.Message(to: "bad")}}]}""";
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/messages/batch") { Content = ApiWorld.Json(batch) };
+        request.Headers.Add("Idempotency-Key", "order-77");
+        Assert.Equal(HttpStatusCode.Accepted, (await api.SendAsync(request)).StatusCode);
+
+        var rows = await world.MessagesAsync();
+        var deliveries = await world.App.QueryAsync(db => db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().ToListAsync());
+        Assert.Equal(["one@example.org", "two@example.org"], rows.Select(r => r.Recipient).ToList());
+        Assert.All(deliveries, d => Assert.Equal(WebhookEventTypes.MessageQueued, d.EventType));
+        Assert.Equal(rows.Select(r => r.Id).Order(), deliveries.Select(d => JsonNode.Parse(d.Payload)!["data"]!["id"]!.GetValue<long>()).Order());
     }
 }
 

@@ -348,7 +348,7 @@ public abstract class WebhookTests(DatabaseKind kind)
         return (long.Parse(link["/webhooks/".Length..]), secret);
     }
 
-    private static async Task<long> AddEndpointDirectlyAsync(SendCraftApp app, long workspace, string url, string secret, params string[] types)
+    internal static async Task<long> AddEndpointDirectlyAsync(SendCraftApp app, long workspace, string url, string secret, params string[] types)
     {
         await using var scope = app.Services.CreateAsyncScope();
         using var _ = scope.ServiceProvider.GetRequiredService<WorkspaceScope>().Enter(workspace);

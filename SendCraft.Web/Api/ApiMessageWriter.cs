@@ -6,6 +6,7 @@ using MimeKit;
 using SendCraft.Web.Data;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Api;
 
@@ -17,7 +18,7 @@ namespace SendCraft.Web.Api;
 /// live mail, never claimable by a worker, so it never reaches SMTP.
 /// </summary>
 public sealed partial class ApiMessageWriter(
-    SendCraftDbContext db, TemplateRenderer renderer, OutboxSignal signal, TimeProvider clock, IOptions<ApiOptions> options)
+    SendCraftDbContext db, TemplateRenderer renderer, OutboxSignal signal, WebhookEvents webhooks, TimeProvider clock, IOptions<ApiOptions> options)
 {
     public const int MaxTags = 10;
     public const int MaxMetadataBytes = 4096;
@@ -72,11 +73,15 @@ public sealed partial class ApiMessageWriter(
         return prepared;
     }
 
-    /// <summary>Adds the valid messages' rows to the context and saves them (inside the caller's transaction when there is one).</summary>
-    public async Task SaveAsync(IEnumerable<Prepared> valid, CancellationToken ct)
+    /// <summary>
+    /// Adds the valid messages' rows to the context and saves them with their message.queued webhooks (inside the
+    /// caller's transaction when there is one), through the same path as the pages' mail.
+    /// </summary>
+    public async Task SaveAsync(IReadOnlyList<Prepared> valid, ApiKeyIdentity key, CancellationToken ct)
     {
-        foreach (var p in valid) db.OutboundMessages.AddRange(p.Rows);
-        await db.SaveChangesAsync(ct);
+        var rows = valid.SelectMany(p => p.Rows).ToList();
+        db.OutboundMessages.AddRange(rows);
+        await Outbox.SaveWithQueuedWebhooksAsync(db, webhooks, key.WorkspaceId, rows, ct);
     }
 
     /// <summary>Wakes the workers; call after the commit.</summary>

@@ -57,7 +57,7 @@ public static class MessagesEndpoints
         {
             var prepared = (await writer.PrepareAsync([body.Value!], key, ct))[0];
             if (prepared.Errors is not null) return ApiAnswer.Fail(ApiProblems.Validation(prepared.Errors));
-            await writer.SaveAsync([prepared], ct);
+            await writer.SaveAsync([prepared], key, ct);
             return new ApiAnswer(StatusCodes.Status202Accepted, new SendMessageResponse(prepared.Rows.Select(Queued).ToList(), key.IsSandbox));
         }, writer.Notify);
     }
@@ -88,7 +88,7 @@ public static class MessagesEndpoints
                 return ApiAnswer.Fail(ApiProblems.Result(StatusCodes.Status400BadRequest, "No message of the batch is valid; nothing was queued.",
                     new Dictionary<string, object?> { ["errors"] = results.SelectMany(r => r.Errors!).ToDictionary(e => e.Key, e => e.Value), ["results"] = results }));
             }
-            await writer.SaveAsync(valid, ct);
+            await writer.SaveAsync(valid, key, ct);
             results = prepared.Select((p, i) => p.Errors is null
                 ? new BatchItemResult(i, "queued", p.Rows.Select(Queued).ToList(), null)
                 : results[i]).ToList();

@@ -84,31 +84,35 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
             CreatedAt = now,
         }).ToList();
         db.OutboundMessages.AddRange(rows);
-        // message.queued webhooks are committed with the rows: a transaction of our own only when someone subscribes
-        // (and the caller has none open), so mail without webhooks is queued exactly as before.
-        var notify = rows.Any(r => r.Status == MessageStatus.Queued) && await webhooks.IsSubscribedAsync(account.WorkspaceId, WebhookEventTypes.MessageQueued, ct);
-        var tx = notify && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         try
         {
-            await db.SaveChangesAsync(ct);
-            if (notify)
-                await webhooks.EnqueueAsync(rows.Where(r => r.Status == MessageStatus.Queued).Select(r => MessageEvents.Queued(r, content)).ToList(), ct);
-            if (tx is not null) await tx.CommitAsync(ct);
+            await SaveWithQueuedWebhooksAsync(db, webhooks, account.WorkspaceId, rows, ct);
         }
         catch (DbUpdateException) when (email.SubmissionKey is { } key)
         {
             // The same submission arriving twice at once: the unique key let one in; answer with what it queued.
-            if (tx is not null) await tx.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             if (await AlreadyQueuedAsync(key, ct) is { } earlier) return earlier;
             throw;
         }
-        finally
-        {
-            if (tx is not null) await tx.DisposeAsync();
-        }
         signal.Notify();
         return rows;
+    }
+
+    /// <summary>
+    /// Saves new outbox rows (already added to <paramref name="db"/>) and their message.queued webhooks in one commit: the
+    /// one queueing path of the pages, the API and SMTP submission. A transaction of its own only when someone subscribes
+    /// and the caller has none open, so mail without webhooks is queued with one SaveChanges as before.
+    /// </summary>
+    internal static async Task SaveWithQueuedWebhooksAsync(
+        SendCraftDbContext db, WebhookEvents webhooks, long workspaceId, IEnumerable<OutboundMessage> rows, CancellationToken ct)
+    {
+        var queued = rows.Where(r => r.Status == MessageStatus.Queued).ToList();
+        var notify = queued.Count > 0 && await webhooks.IsSubscribedAsync(workspaceId, WebhookEventTypes.MessageQueued, ct);
+        await using var tx = notify && db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        await db.SaveChangesAsync(ct);
+        if (notify) await webhooks.EnqueueAsync(queued.Select(r => MessageEvents.Queued(r, r.Content!)).ToList(), ct);
+        if (tx is not null) await tx.CommitAsync(ct);
     }
 
     private async Task<IReadOnlyList<OutboundMessage>?> AlreadyQueuedAsync(string submissionKey, CancellationToken ct)
