@@ -39,7 +39,9 @@ dotnet build SendCraft.Web -c Release -nologo -v q
 . scripts/lib/mariadb.sh
 server="${SENDCRAFT_BENCH_MYSQL:-}"
 if [ -z "$server" ]; then
-  start_throwaway_mariadb "$work"
+  # Durable means on disk: the redo log is flushed at every commit, as a production server does by default (the
+  # test server skips it). Concurrent commits share one flush (group commit).
+  MARIADB_FLUSH_AT_COMMIT=1 start_throwaway_mariadb "$work"
   server="$MARIADB_SERVER"
 fi
 field() { echo "$server" | tr ';' '\n' | grep -i "^$1=" | head -1 | cut -d= -f2-; }
@@ -79,15 +81,29 @@ export SENDCRAFT_BENCH_KEY="$secret" SENDCRAFT_BENCH_FROM="news@bench.test" SEND
 url="http://127.0.0.1:$port"
 rows() { sql -N -B "$db" -e "SELECT COUNT(*) FROM OutboundMessages"; }
 
+# CPU seconds used so far by a process (user + system, from /proc), to report CPU per request: on a shared machine the
+# throughput depends on what else runs, the CPU each request costs the app and the database much less so.
+cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / hz}' "/proc/$1/stat"; }
+mariadb_pid=$(pgrep -o -f "mariadbd.*--port=$(field Port)" || true)
+# phase NAME CMD...: runs a wrk phase and records the app's and MariaDB's CPU seconds spent during it.
+phase() {
+  local name=$1; shift
+  local app0 db0; app0=$(cpu "$app_pid"); db0=$([ -n "$mariadb_pid" ] && cpu "$mariadb_pid" || echo 0)
+  "$@" | tee "$work/$name.txt"
+  echo "$(awk -v a="$app0" -v b="$(cpu "$app_pid")" 'BEGIN {print b - a}') $([ -n "$mariadb_pid" ] && awk -v a="$db0" -v b="$(cpu "$mariadb_pid")" 'BEGIN {print b - a}' || echo NA)" >"$work/$name.cpu"
+}
+# CPU milliseconds per unit (request or message) of a phase: "app ms + MariaDB ms".
+cpu_per() { awk -v n="$2" '{ if (n > 0) printf "%.2f + %s", $1 * 1000 / n, ($2 == "NA" ? "?" : sprintf("%.2f", $2 * 1000 / n)); else print "-" }' "$work/$1.cpu"; }
+
 # Warm-up (JIT, connection pool, caches), not counted.
 wrk -t2 -c16 -d3s -s bench/api-send.lua "$url" >/dev/null
 before=$(rows)
-wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/api-send.lua "$url" | tee "$work/send.txt"
+phase send wrk -t2 -c"$connections" -d"${seconds}s" --latency -s bench/api-send.lua "$url"
 after=$(rows)
-wrk -t2 -c16 -d"${seconds}s" --latency -s bench/api-batch.lua "$url" | tee "$work/batch.txt"
+phase batch wrk -t2 -c16 -d"${seconds}s" --latency -s bench/api-batch.lua "$url"
 after_batch=$(rows)
-wrk -t2 -c"$connections" -d10s --latency "$url/healthz" | tee "$work/health.txt"
-wrk -t2 -c"$connections" -d10s --latency -s bench/api-get.lua "$url" | tee "$work/get.txt"
+phase health wrk -t2 -c"$connections" -d10s --latency "$url/healthz"
+phase get wrk -t2 -c"$connections" -d10s --latency -s bench/api-get.lua "$url"
 
 # wrk's summary → requests/s, p50, p99, non-2xx count.
 rps() { awk '/^Requests\/sec/ {print $2}' "$1"; }
@@ -109,12 +125,12 @@ result="$work/result.md"
        "load average at start $(cut -d' ' -f1-3 /proc/loadavg). wrk, the app and MariaDB share these cores" \
        "(and other engineers' builds were running on the machine at the time: the figures are a floor, not a ceiling)."
   echo
-  echo "| load | requests/s | messages durably queued/s | p50 | p99 | non-2xx |"
-  echo "|---|---|---|---|---|---|"
-  echo "| POST /messages, 1 message, $connections connections, ${seconds} s | $send_rps | $send_rate ($queued rows, $(count "$work/send.txt") requests) | $(pct "$work/send.txt" 50%) | $(pct "$work/send.txt" 99%) | $(errors "$work/send.txt") |"
-  echo "| POST /messages/batch, $batch messages, 16 connections, ${seconds} s | $batch_rps | $batch_rate ($batch_queued rows) | $(pct "$work/batch.txt" 50%) | $(pct "$work/batch.txt" 99%) | $(errors "$work/batch.txt") |"
-  echo "| GET /healthz (no auth, one tiny query), $connections connections, 10 s | $(rps "$work/health.txt") | - | $(pct "$work/health.txt" 50%) | $(pct "$work/health.txt" 99%) | $(errors "$work/health.txt") |"
-  echo "| GET /messages/{id} (key auth, rate limit, one indexed read), $connections connections, 10 s | $(rps "$work/get.txt") | - | $(pct "$work/get.txt" 50%) | $(pct "$work/get.txt" 99%) | $(errors "$work/get.txt") |"
+  echo "| load | requests/s | messages durably queued/s | p50 | p99 | non-2xx | CPU ms per message or request: app + MariaDB |"
+  echo "|---|---|---|---|---|---|---|"
+  echo "| POST /messages, 1 message, $connections connections, ${seconds} s | $send_rps | $send_rate ($queued rows, $(count "$work/send.txt") requests) | $(pct "$work/send.txt" 50%) | $(pct "$work/send.txt" 99%) | $(errors "$work/send.txt") | $(cpu_per send "$queued") |"
+  echo "| POST /messages/batch, $batch messages, 16 connections, ${seconds} s | $batch_rps | $batch_rate ($batch_queued rows) | $(pct "$work/batch.txt" 50%) | $(pct "$work/batch.txt" 99%) | $(errors "$work/batch.txt") | $(cpu_per batch "$batch_queued") |"
+  echo "| GET /healthz (no auth, one tiny query), $connections connections, 10 s | $(rps "$work/health.txt") | - | $(pct "$work/health.txt" 50%) | $(pct "$work/health.txt" 99%) | $(errors "$work/health.txt") | $(cpu_per health "$(count "$work/health.txt")") |"
+  echo "| GET /messages/{id} (key auth, rate limit, one indexed read), $connections connections, 10 s | $(rps "$work/get.txt") | - | $(pct "$work/get.txt" 50%) | $(pct "$work/get.txt" 99%) | $(errors "$work/get.txt") | $(cpu_per get "$(count "$work/get.txt")") |"
   echo
 } >"$result"
 cat "$result"

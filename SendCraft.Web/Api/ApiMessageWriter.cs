@@ -18,7 +18,7 @@ namespace SendCraft.Web.Api;
 /// live mail, never claimable by a worker, so it never reaches SMTP.
 /// </summary>
 public sealed partial class ApiMessageWriter(
-    SendCraftDbContext db, TemplateRenderer renderer, OutboxSignal signal, WebhookEvents webhooks, TimeProvider clock, IOptions<ApiOptions> options)
+    SendCraftDbContext db, ApiSenders senders, TemplateRenderer renderer, OutboxSignal signal, WebhookEvents webhooks, TimeProvider clock, IOptions<ApiOptions> options)
 {
     public const int MaxTags = 10;
     public const int MaxMetadataBytes = 4096;
@@ -37,8 +37,6 @@ public sealed partial class ApiMessageWriter(
     /// <summary>One validated message, ready to write; or its errors.</summary>
     public sealed record Prepared(MessageContent? Content, List<OutboundMessage> Rows, Dictionary<string, string[]>? Errors);
 
-    private sealed record Account(long Id, string FromEmail, string FromName);
-
     /// <summary>
     /// Validates and builds the rows of each request (not saved yet). Errors are keyed by JSON path, prefixed with
     /// <paramref name="pathPrefix"/> (e.g. "messages[3].") for batches.
@@ -46,8 +44,7 @@ public sealed partial class ApiMessageWriter(
     public async Task<List<Prepared>> PrepareAsync(IReadOnlyList<SendMessageRequest> requests, ApiKeyIdentity key, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var accounts = await db.SmtpAccounts.AsNoTracking().Where(a => a.IsActive && a.Domain!.IsActive)
-            .Select(a => new Account(a.Id, a.FromEmail, a.FromName)).ToListAsync(ct);
+        var accounts = await senders.ActiveAsync(db, key.WorkspaceId, known => requests.All(r => Names(r, known)), ct);
 
         var templateIds = requests.Where(r => r.TemplateId is not null).Select(r => r.TemplateId!.Value).Distinct().ToList();
         var templates = templateIds.Count == 0
@@ -87,7 +84,7 @@ public sealed partial class ApiMessageWriter(
     /// <summary>Wakes the workers; call after the commit.</summary>
     public void Notify() => signal.Notify();
 
-    private async Task<Prepared> PrepareOneAsync(SendMessageRequest r, ApiKeyIdentity key, List<Account> accounts,
+    private async Task<Prepared> PrepareOneAsync(SendMessageRequest r, ApiKeyIdentity key, IReadOnlyList<ApiSender> accounts,
         Dictionary<long, EmailTemplate> templates, DateTime now)
     {
         var errors = new Dictionary<string, List<string>>();
@@ -98,7 +95,7 @@ public sealed partial class ApiMessageWriter(
         }
 
         // Sender: an active SMTP account of the workspace, by id or by its from address.
-        Account? account = null;
+        ApiSender? account = null;
         if (r.From is { } from) CheckAddress(from, "from", Error, required: r.SmtpAccountId is null);
         if (r.SmtpAccountId is { } accountId)
         {
@@ -214,6 +211,11 @@ public sealed partial class ApiMessageWriter(
             }).ToList();
         return new Prepared(content, rows, null);
     }
+
+    /// <summary>Whether the sender a request names (by account id or from address) is among <paramref name="known"/>.</summary>
+    private static bool Names(SendMessageRequest r, IReadOnlyList<ApiSender> known) =>
+        r.SmtpAccountId is { } id ? known.Any(a => a.Id == id)
+        : r.From?.Address is not { Length: > 0 } address || known.Any(a => string.Equals(a.FromEmail, address.Trim(), StringComparison.OrdinalIgnoreCase));
 
     private static void CheckAddress(AddressDto a, string path, Action<string, string> error, bool required = true)
     {

@@ -28,6 +28,9 @@ public sealed class ApiOptions
     /// </summary>
     public TimeSpan KeyCacheDuration { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long a workspace's active SMTP accounts are remembered by this instance (see ApiSenders).</summary>
+    public TimeSpan SenderCacheDuration { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the keys' last-used times are written (collected in memory in between, so requests never wait for it).</summary>
     public TimeSpan LastUsedFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -9,6 +9,7 @@ public static class ApiSetup
         services.AddSingleton<ApiKeyUsage>();
         services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUsage>());
         services.AddSingleton<ApiKeyAuthenticator>();
+        services.AddSingleton<ApiSenders>();
         services.AddSendCraftApiEndpoints();
         return services;
     }

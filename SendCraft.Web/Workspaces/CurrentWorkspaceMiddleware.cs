@@ -16,9 +16,13 @@ public sealed class CurrentWorkspaceMiddleware(RequestDelegate next)
     // Pages a user who must enrol may still reach.
     private static readonly string[] EnrolmentAllowed = ["/Account/TwoFactor", "/Account/Logout", "/healthz", "/Error"];
 
-    public async Task InvokeAsync(HttpContext context, SendCraftDbContext db, WorkspaceScope scope, CurrentWorkspace current, UserManager<AppUser> users)
+    public async Task InvokeAsync(HttpContext context, SendCraftDbContext db, WorkspaceScope scope, CurrentWorkspace current)
     {
-        var userId = context.User.Identity?.IsAuthenticated == true ? users.GetUserId(context.User) : null;
+        // UserManager only for signed-in users: API and anonymous requests (most of the traffic) never need one, and
+        // building it per request showed in the API's profile.
+        var userId = context.User.Identity?.IsAuthenticated == true
+            ? context.RequestServices.GetRequiredService<UserManager<AppUser>>().GetUserId(context.User)
+            : null;
         if (userId is null)
         {
             await next(context);
