@@ -18,7 +18,7 @@ public static class TrackingEndpoints
     {
         app.MapGet("/t/c/{token}", async (string token, HttpContext http, MessageTokens tokens, TrackedLinks links, TrackingHits hits, TimeProvider clock) =>
         {
-            if (!tokens.TryRead(TokenPurpose.Click, token.ToLowerInvariant(), out var messageId, out var index)) return Results.NotFound();
+            if (!tokens.TryRead(TokenPurpose.Click, token, out var messageId, out var index)) return Results.NotFound();
             var message = await links.GetAsync(messageId, http.RequestAborted);
             if (message is null || index >= message.Urls.Length) return Results.NotFound();
             hits.Add(new TrackingHit(messageId, MessageEventType.Click, index, clock.GetUtcNow().UtcDateTime, UserAgent(http)));
@@ -28,7 +28,7 @@ public static class TrackingEndpoints
 
         app.MapGet("/t/o/{token}", (string token, HttpContext http, MessageTokens tokens, TrackingHits hits, TimeProvider clock) =>
         {
-            if (!tokens.TryRead(TokenPurpose.Open, token.ToLowerInvariant(), out var messageId, out _)) return Results.NotFound();
+            if (!tokens.TryRead(TokenPurpose.Open, token, out var messageId, out _)) return Results.NotFound();
             // The message's existence is checked by the writer (which reads it anyway): the pixel answers from memory only.
             hits.Add(new TrackingHit(messageId, MessageEventType.Open, null, clock.GetUtcNow().UtcDateTime, UserAgent(http)));
             http.Response.Headers.CacheControl = "no-store, no-cache, must-revalidate, private";
