@@ -10,7 +10,7 @@ namespace SendCraft.Web.Tracking;
 /// the original URLs are stored (<see cref="TrackedLinks"/>) before the message leaves. The switches are the content's
 /// (<see cref="MessageContent.TrackOpens"/>, <see cref="MessageContent.TrackClicks"/>).
 /// </summary>
-public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IOptions<TrackingOptions> options)
+public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IOptions<TrackingOptions> options, TimeProvider clock)
 {
     private readonly string _base = options.Value.BaseUrl;
 
@@ -31,6 +31,7 @@ public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IO
             switches.TrackClicks ? index => $"{_base}/t/c/{tokens.Create(TokenPurpose.Click, id, index)}" : null,
             switches.TrackOpens ? $"{_base}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null);
         if (result.Urls.Count > 0) await links.StoreAsync(message, result.Urls, ct);
+        links.Remember(message, result.Urls, clock.GetUtcNow().UtcDateTime);
         var copy = Copy(content);
         copy.Id = 0;
         copy.HtmlBody = result.Html;

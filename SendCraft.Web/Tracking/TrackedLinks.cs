@@ -48,6 +48,15 @@ public sealed class TrackedLinks(IServiceScopeFactory scopes, IOptions<TrackingO
     }
 
     /// <summary>
+    /// Puts a message that is about to be transmitted into the cache, so its clicks and opens in the first hours (when
+    /// most come) are answered without any read. <paramref name="sendingAt"/> stands in for SentAt (the row records it
+    /// after the SMTP answer, a moment later), for the machine rules' timing.
+    /// </summary>
+    public void Remember(OutboundMessage message, IReadOnlyList<string> urls, DateTime sendingAt) =>
+        _messages.Set(message.Id, new TrackedMessage(message.Id, message.WorkspaceId, message.ContentId, message.CampaignId, sendingAt,
+            message.Recipient, message.MessageId, urls as string[] ?? urls.ToArray()), Entry);
+
+    /// <summary>
     /// Stores the URLs of one message's links before it is transmitted: nothing when they equal its content's baseline,
     /// the baseline when the content has none yet, else the message's own set.
     /// </summary>
@@ -68,7 +77,6 @@ public sealed class TrackedLinks(IServiceScopeFactory scopes, IOptions<TrackingO
             db.TrackedLinkSets.Add(new TrackedLinkSet { WorkspaceId = message.WorkspaceId, ContentId = message.ContentId, MessageId = message.Id, UrlsJson = json });
             await db.SaveChangesAsync(ct);
         }
-        _messages.Remove(message.Id);
     }
 
     private async Task<string[]> BaselineAsync(OutboundMessage message, string[] urls, CancellationToken ct)

@@ -24,7 +24,7 @@ public static class TrackingBenchmark
 {
     public static async Task RunAsync(string[] args)
     {
-        var messages = CampaignBenchmark.IntArg(args, "--messages", 20_000);
+        var messages = CampaignBenchmark.IntArg(args, "--messages", 5_000);
         var seconds = CampaignBenchmark.IntArg(args, "--seconds", 20);
         var connections = CampaignBenchmark.IntArg(args, "--connections", 64);
         var write = !args.Contains("--no-write");
@@ -67,10 +67,13 @@ public static class TrackingBenchmark
         {
             await CampaignBenchmark.WaitHealthyAsync(app.Port);
             var url = $"http://127.0.0.1:{app.Port}";
-            var warm = await WrkAsync(url, tokenFile, connections, Math.Max(5, messages / 2000));
+            // Cold pass: every message once (a cache miss each: one read of the message and its link set), 32 at a time.
+            var cold = Stopwatch.StartNew();
+            var coldRedirects = await ColdPassAsync(url, await File.ReadAllLinesAsync(tokenFile));
+            var coldRate = messages / cold.Elapsed.TotalSeconds;
             var run = await WrkAsync(url, tokenFile, connections, seconds);
             Console.WriteLine(run.Output);
-            var redirects = warm.Redirects + run.Redirects;
+            var redirects = coldRedirects + run.Redirects;
 
             // Let the writer catch up, then stop the app as systemd would (SIGTERM): it writes what it still holds.
             var beforeStop = await WaitStableAsync(connectionString);
@@ -87,13 +90,16 @@ public static class TrackingBenchmark
                           "wrk, the app (Release, its own process) and MariaDB share these cores, and other engineers' builds and tests were running on the machine " +
                           "at the same time: the figures are a floor.").AppendLine();
             md.AppendLine($"{messages:N0} sent messages with 5 tracked links each (one link set); one click token per message, wrk going round them with " +
-                          $"{connections} connections (2 threads) for {seconds} s after a {warm.Seconds} s warm-up that loaded the messages into the redirect's cache. " +
-                          "Every answer is a 302 from memory; the hit goes to the bounded channel and the writer inserts batches.").AppendLine();
-            md.AppendLine("| requests/s (302) | p50 | p99 | non-3xx | redirects (warm-up + run) | MessageEvents rows | missing | graceful stop |");
+                          $"{connections} connections (2 threads) for {seconds} s, after a cold pass that clicked each message once (32 at a time) and so loaded it " +
+                          $"into the redirect's cache: **cold** {coldRate:N0} redirects/s (each a cache miss, one indexed read of the message and its link set; " +
+                          "messages the app sent itself are put in the cache as they are sent, so this is the case of another instance or a restart). " +
+                          "In the wrk run every answer is a 302 from memory; the hit goes to the bounded channel and the writer inserts batches.").AppendLine();
+            md.AppendLine("| requests/s (302) | p50 | p99 | non-3xx | redirects (cold pass + run) | MessageEvents rows | missing | graceful stop |");
             md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
             md.AppendLine($"| {run.RequestsPerSecond:N0} | {run.P50} | {run.P99} | {run.Errors} | {redirects:N0} | {events:N0} (before SIGTERM {beforeStop:N0}; machine-flagged {machine:N0}) | {redirects - events:N0} | {stopTime.TotalSeconds:N1} s |");
             md.AppendLine().AppendLine("Targets (issue 10): at least 5,000 redirects/s, p99 under 20 ms, every event recorded (missing 0 unless the channel overflowed: " +
-                                       "see docs/tracking.md). The hits are machine-flagged because wrk clicks several links of a message within a second, as a scanner does.");
+                                       "see docs/tracking.md). Missing can be negative by up to the connection count: wrk does not count the requests still in " +
+                                       "flight at its deadline, which the app answered and recorded.");
             Console.WriteLine(md);
             if (write) Report.WriteSection("tracking", md.ToString());
         }
@@ -149,6 +155,19 @@ public static class TrackingBenchmark
             db.ChangeTracker.Clear();
         }
         return ids;
+    }
+
+    private static async Task<long> ColdPassAsync(string url, string[] paths)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 32 }) { BaseAddress = new Uri(url) };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("Mozilla/5.0 (X11; Linux x86_64) bench");
+        long redirects = 0;
+        await Parallel.ForEachAsync(paths, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (path, ct) =>
+        {
+            using var response = await http.GetAsync(path, ct);
+            if ((int)response.StatusCode == 302) Interlocked.Increment(ref redirects);
+        });
+        return redirects;
     }
 
     private sealed record WrkRun(int Seconds, long Requests, long Errors, double RequestsPerSecond, string P50, string P99, string Output)
