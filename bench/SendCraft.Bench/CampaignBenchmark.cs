@@ -254,10 +254,10 @@ public static class CampaignBenchmark
         return app;
     }
 
-    internal static async Task WaitHealthyAsync(int port)
+    internal static async Task WaitHealthyAsync(int port, int seconds = 60)
     {
         using var http = new HttpClient();
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < seconds * 10; i++)
         {
             try
             {
@@ -266,7 +266,7 @@ public static class CampaignBenchmark
             catch (HttpRequestException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The app did not become healthy in 60 s.");
+        throw new TimeoutException($"The app did not become healthy in {seconds} s.");
     }
 
     private static long RssMb(int pid) => ReadStatusKb(pid, "VmRSS:") / 1024;

@@ -65,7 +65,9 @@ public static class TrackingBenchmark
         var app = CampaignBenchmark.StartApp(dir, settings);
         try
         {
-            await CampaignBenchmark.WaitHealthyAsync(app.Port);
+            // A busy machine (shared with other engineers' builds) can take minutes to start the app.
+            try { await CampaignBenchmark.WaitHealthyAsync(app.Port, seconds: 300); }
+            catch (TimeoutException) { Console.Error.WriteLine(app.Output); throw; }
             var url = $"http://127.0.0.1:{app.Port}";
             // Cold pass: every message once (a cache miss each: one read of the message and its link set), 32 at a time.
             var cold = Stopwatch.StartNew();
