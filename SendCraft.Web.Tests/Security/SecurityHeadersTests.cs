@@ -209,6 +209,7 @@ public sealed class SecurityHeadersTests
             ["imports/id"] = importId.ToString(),
             ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
+            ["t/token"] = "00", // tracking: a token that does not verify (404, headers still set)
             // The API's catch-all (problem+json 404 for unknown operations).
             ["api/rest"] = "no-such-operation",
         };

@@ -193,6 +193,8 @@ public sealed partial class ApiMessageWriter(
             Tags = tags,
             Metadata = metadata,
             ApiKeyId = key.KeyId,
+            TrackOpens = r.TrackOpens ?? false,
+            TrackClicks = r.TrackClicks ?? false,
             CreatedAt = now,
             Attachments = attachments,
         };

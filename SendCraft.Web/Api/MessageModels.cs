@@ -46,6 +46,10 @@ public sealed class SendMessageRequest
     public Dictionary<string, JsonElement>? Metadata { get; set; }
     [Description("Send at this time (UTC, at most 30 days ahead) instead of now.")]
     public DateTimeOffset? SendAt { get; set; }
+    [Description("Add an open-tracking pixel to the HTML part. Off unless true: API mail is mostly transactional (receipts, password resets), where tracking is opt-in.")]
+    public bool? TrackOpens { get; set; }
+    [Description("Rewrite the HTML part's http(s) links to signed click-tracking URLs (original URLs kept for the redirect and the report; links with a data-sc-no-track attribute are left alone). Off unless true.")]
+    public bool? TrackClicks { get; set; }
 }
 
 public sealed class BatchRequest

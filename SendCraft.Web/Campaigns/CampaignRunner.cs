@@ -63,6 +63,8 @@ public sealed class CampaignRunner(
             HtmlBody = campaign.HtmlBody,
             TextBody = campaign.TextBody,
             PersonalizedPerRecipient = true,
+            TrackOpens = campaign.TrackOpens,
+            TrackClicks = campaign.TrackClicks,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.MessageContents.Add(content);

@@ -26,6 +26,10 @@ public sealed class Campaign : ITenantOwned
     public SmtpAccount? SmtpAccount { get; set; }
     /// <summary>The campaign's own limit (messages per minute), on top of the account's; null for none.</summary>
     public int? RatePerMinute { get; set; }
+    /// <summary>Add an open pixel to every message (copied to the frozen content when the campaign starts).</summary>
+    public bool TrackOpens { get; set; } = true;
+    /// <summary>Rewrite links to signed click URLs (copied to the frozen content when the campaign starts).</summary>
+    public bool TrackClicks { get; set; } = true;
     /// <summary>When a scheduled campaign starts (UTC).</summary>
     public DateTime? ScheduledAt { get; set; }
     /// <summary>The operator's time zone (IANA id) the schedule was entered in, to show it back as they wrote it.</summary>

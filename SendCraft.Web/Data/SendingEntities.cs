@@ -87,6 +87,10 @@ public sealed class MessageContent : ITenantOwned
     public string? Metadata { get; set; }
     /// <summary>The API key that queued this content; null for mail from the pages or campaigns.</summary>
     public long? ApiKeyId { get; set; }
+    /// <summary>Add an open pixel to the HTML part (see docs/tracking.md). Campaigns copy their switch; API mail asks.</summary>
+    public bool TrackOpens { get; set; }
+    /// <summary>Rewrite the HTML part's http(s) links to signed click URLs (see docs/tracking.md).</summary>
+    public bool TrackClicks { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 

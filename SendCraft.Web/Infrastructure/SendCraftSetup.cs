@@ -98,6 +98,7 @@ public static class SendCraftSetup
         app.UseAuthorization();
         app.UseRateLimiter(); // after authorization: the API's limits are per key, and the key is known by then
         app.MapHealthEndpoint();
+        app.MapTrackingEndpoints();
         app.MapRazorPages();
         app.MapRealtime();
         app.MapSendCraftApi();

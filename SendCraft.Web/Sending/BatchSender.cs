@@ -14,7 +14,7 @@ namespace SendCraft.Web.Sending;
 /// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, TimeProvider clock, ILogger<BatchSender> log)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -134,6 +134,7 @@ public sealed class BatchSender(
                     try
                     {
                         var content = message.Content!.PersonalizedPerRecipient ? await personalizer.RenderAsync(message, message.Content) : message.Content;
+                        content = await tracking.ApplyAsync(message, content, ct);
                         var mime = MimeBuilder.Build(message, content, clock.GetUtcNow(), bodies);
                         signer?.Sign(mime, DkimKeys.SignedHeaders, clock.GetUtcNow());
                         headers = HeaderText(mime);

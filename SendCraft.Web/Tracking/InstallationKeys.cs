@@ -64,6 +64,11 @@ public static class TrackingSetup
         services.AddSingleton<InstallationKeys>();
         services.AddSingleton<MessageTokens>();
         services.AddHostedService<InstallationKeysLoader>();
+        services.AddOptions<TrackingOptions>().BindConfiguration(TrackingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TrackedLinks>();
+        services.AddSingleton<MessageTracking>();
+        services.AddSingleton<TrackingHits>();
+        services.AddHostedService<TrackingEventWriter>();
         return services;
     }
 }

@@ -215,7 +215,7 @@ public static class CampaignBenchmark
         return (workspace.Id, campaign.Id);
     }
 
-    private sealed class AppUnderTest(Process process, int port) : IDisposable
+    internal sealed class AppUnderTest(Process process, int port) : IDisposable
     {
         private readonly StringBuilder _output = new();
         public Process Process { get; } = process;
@@ -232,7 +232,7 @@ public static class CampaignBenchmark
         public void Dispose() => Process.Dispose();
     }
 
-    private static AppUnderTest StartApp(string dir, Dictionary<string, string?> settings)
+    internal static AppUnderTest StartApp(string dir, Dictionary<string, string?> settings)
     {
         var root = Report.FindRepositoryRoot();
         var dll = Path.Combine(root, "SendCraft.Web", "bin", "Release", "net10.0", "SendCraft.Web.dll");
@@ -254,10 +254,10 @@ public static class CampaignBenchmark
         return app;
     }
 
-    private static async Task WaitHealthyAsync(int port)
+    internal static async Task WaitHealthyAsync(int port, int seconds = 60)
     {
         using var http = new HttpClient();
-        for (var i = 0; i < 600; i++)
+        for (var i = 0; i < seconds * 10; i++)
         {
             try
             {
@@ -266,7 +266,7 @@ public static class CampaignBenchmark
             catch (HttpRequestException) { }
             await Task.Delay(100);
         }
-        throw new TimeoutException("The app did not become healthy in 60 s.");
+        throw new TimeoutException($"The app did not become healthy in {seconds} s.");
     }
 
     private static long RssMb(int pid) => ReadStatusKb(pid, "VmRSS:") / 1024;
@@ -282,7 +282,7 @@ public static class CampaignBenchmark
         catch (IOException) { return 0; }
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
+    internal static int IntArg(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) : fallback;

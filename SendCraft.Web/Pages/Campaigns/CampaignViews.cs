@@ -24,7 +24,11 @@ public sealed record ErrorRow(MessageStatus Status, string Response, long Count)
 /// <summary>The report of a campaign that has sent something: totals, domains, errors, messages per minute.</summary>
 public sealed record CampaignReport(
     CampaignTotals Totals, IReadOnlyList<DomainRow> Domains, IReadOnlyList<ErrorRow> Errors,
-    IReadOnlyList<string> MinuteLabels, IReadOnlyList<long> MinuteCounts);
+    IReadOnlyList<string> MinuteLabels, IReadOnlyList<long> MinuteCounts)
+{
+    /// <summary>Opens and clicks (see Tracking/TrackingReports).</summary>
+    public SendCraft.Web.Tracking.CampaignTracking? Tracking { get; init; }
+}
 
 public sealed record RecipientRow(long Id, string Recipient, MessageStatus Status, DateTime? SentAt, int Attempts, string? LastSmtpResponse);
 

@@ -372,7 +372,10 @@ public sealed class DetailsModel(
                 counts.Add(perMinute.GetValueOrDefault(m));
             }
         }
-        return new CampaignReport(totals, domains, errors.Select(e => new ErrorRow(e.Status, e.LastSmtpResponse!, e.Count)).ToList(), labels, counts);
+        return new CampaignReport(totals, domains, errors.Select(e => new ErrorRow(e.Status, e.LastSmtpResponse!, e.Count)).ToList(), labels, counts)
+        {
+            Tracking = await SendCraft.Web.Tracking.TrackingReports.ForCampaignAsync(db, Campaign, ct),
+        };
     }
 
     /// <summary>Comma-, semicolon- or line-separated addresses; problems name the bad entry.</summary>

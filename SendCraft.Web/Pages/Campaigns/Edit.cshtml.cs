@@ -38,6 +38,12 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         [Range(1, 1_000_000, ErrorMessage = "The rate is a number of messages per minute, from 1 to 1,000,000 (or empty for no limit)."), Display(Name = "Rate (messages per minute)")]
         public int? RatePerMinute { get; set; }
 
+        [Display(Name = "Track opens (a 1x1 image in the HTML part)")]
+        public bool TrackOpens { get; set; } = true;
+
+        [Display(Name = "Track clicks (links go through this server's signed redirect)")]
+        public bool TrackClicks { get; set; } = true;
+
         public long[] Include { get; set; } = [];
         public long[] Exclude { get; set; } = [];
 
@@ -70,7 +76,7 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
             Input = new CampaignInput
             {
                 Name = Saved.Name, Subject = Saved.Subject, HtmlBody = Saved.HtmlBody, TextBody = Saved.TextBody, SmtpAccountId = Saved.SmtpAccountId,
-                RatePerMinute = Saved.RatePerMinute, TemplateId = Saved.TemplateId,
+                RatePerMinute = Saved.RatePerMinute, TemplateId = Saved.TemplateId, TrackOpens = Saved.TrackOpens, TrackClicks = Saved.TrackClicks,
                 Include = Saved.Lists.Where(l => !l.Excluded).Select(l => l.ListId).ToArray(),
                 Exclude = Saved.Lists.Where(l => l.Excluded).Select(l => l.ListId).ToArray(),
             };
@@ -117,6 +123,8 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
         campaign.TextBody = Input.TextBody ?? "";
         campaign.SmtpAccountId = Input.SmtpAccountId;
         campaign.RatePerMinute = Input.RatePerMinute;
+        campaign.TrackOpens = Input.TrackOpens;
+        campaign.TrackClicks = Input.TrackClicks;
         campaign.TemplateId = Input.TemplateId;
         campaign.UpdatedAt = now;
         campaign.Lists.Clear();

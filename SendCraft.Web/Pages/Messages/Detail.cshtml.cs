@@ -12,6 +12,9 @@ public sealed class DetailModel(SendCraftDbContext db, Outbox outbox, CurrentWor
 {
     public OutboundMessage Message { get; private set; } = null!;
     public bool CanAct => current.Has(WorkspaceRole.Member);
+    /// <summary>The message's opens and clicks, newest first (at most <see cref="MaxHits"/>).</summary>
+    public IReadOnlyList<SendCraft.Web.Tracking.MessageHit> Hits { get; private set; } = [];
+    public const int MaxHits = 100;
 
     public async Task<IActionResult> OnGetAsync(long id)
     {
@@ -23,6 +26,7 @@ public sealed class DetailModel(SendCraftDbContext db, Outbox outbox, CurrentWor
             .FirstOrDefaultAsync(m => m.Id == id);
         if (message is null) return NotFound();
         Message = message;
+        Hits = await SendCraft.Web.Tracking.TrackingReports.ForMessageAsync(db, message, MaxHits, HttpContext.RequestAborted);
         return Page();
     }
 

@@ -30,7 +30,7 @@ public sealed class SetupRedirectMiddleware(RequestDelegate next)
         // The REST API and its documents answer for themselves (401 problem+json without a key; no key exists before
         // setup), never with a redirect to an HTML page.
         var exempt = path.StartsWithSegments("/Setup") || path.StartsWithSegments("/healthz") || path.StartsWithSegments("/Error")
-                     || path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi");
+                     || path.StartsWithSegments("/api") || path.StartsWithSegments("/openapi") || path.StartsWithSegments("/t");
         if (!exempt && !await state.IsCompleteAsync(db, context.RequestAborted))
         {
             context.Response.Redirect("/Setup");

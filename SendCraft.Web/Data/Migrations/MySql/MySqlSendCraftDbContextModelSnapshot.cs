@@ -349,6 +349,12 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .HasMaxLength(64)
                         .HasColumnType("varchar(64)");
 
+                    b.Property<bool>("TrackClicks")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<bool>("TrackOpens")
+                        .HasColumnType("tinyint(1)");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("datetime(6)");
 
@@ -918,6 +924,12 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired()
                         .HasColumnType("longtext");
 
+                    b.Property<bool>("TrackClicks")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<bool>("TrackOpens")
+                        .HasColumnType("tinyint(1)");
+
                     b.Property<long>("WorkspaceId")
                         .HasColumnType("bigint");
 
@@ -1305,6 +1317,37 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.ToTable("Suppressions");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.TrackedLinkSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ContentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UrlsJson")
+                        .IsRequired()
+                        .HasColumnType("longtext");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("WorkspaceId");
+
+                    b.HasIndex("ContentId", "MessageId")
+                        .IsUnique();
+
+                    b.ToTable("TrackedLinkSets", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.WebhookDelivery", b =>
@@ -1737,6 +1780,15 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired();
 
                     b.Navigation("Domain");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.TrackedLinkSet", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.WebhookDelivery", b =>

@@ -1,0 +1,51 @@
+using System.Reflection;
+using Microsoft.Extensions.Options;
+using SendCraft.Web.Data;
+
+namespace SendCraft.Web.Tracking;
+
+/// <summary>
+/// Applies open and click tracking to a message as it is built for sending (BatchSender, right before MimeBuilder):
+/// links of the HTML part become <c>{base}/t/c/&lt;token&gt;</c>, a pixel <c>{base}/t/o/&lt;token&gt;</c> is added, and
+/// the original URLs are stored (<see cref="TrackedLinks"/>) before the message leaves. The switches are the content's
+/// (<see cref="MessageContent.TrackOpens"/>, <see cref="MessageContent.TrackClicks"/>).
+/// </summary>
+public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IOptions<TrackingOptions> options, TimeProvider clock)
+{
+    private readonly string _base = options.Value.BaseUrl;
+
+    /// <param name="message">The outbox row; its Content carries the switches.</param>
+    /// <param name="content">What is about to be built: the stored content or its per-recipient rendering.</param>
+    /// <returns>
+    /// <paramref name="content"/> itself when nothing is tracked, else a copy with Id 0: the tracked body holds this
+    /// message's own tokens, so the per-connection body cache (keyed by content id, see MimeBuilder.Build) must never
+    /// hand it to another message.
+    /// </returns>
+    public async ValueTask<MessageContent> ApplyAsync(OutboundMessage message, MessageContent content, CancellationToken ct = default)
+    {
+        var switches = message.Content ?? content;
+        if (!switches.TrackOpens && !switches.TrackClicks || string.IsNullOrEmpty(content.HtmlBody)) return content;
+        var id = message.Id;
+        var result = LinkRewriter.Rewrite(
+            content.HtmlBody,
+            switches.TrackClicks ? index => $"{_base}/t/c/{tokens.Create(TokenPurpose.Click, id, index)}" : null,
+            switches.TrackOpens ? $"{_base}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null);
+        if (result.Urls.Count > 0) await links.StoreAsync(message, result.Urls, ct);
+        links.Remember(message, result.Urls, clock.GetUtcNow().UtcDateTime);
+        var copy = Copy(content);
+        copy.Id = 0;
+        copy.HtmlBody = result.Html;
+        return copy;
+    }
+
+    // Every settable property, so a property added to MessageContent later is copied too.
+    private static readonly PropertyInfo[] Properties =
+        typeof(MessageContent).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p is { CanRead: true, CanWrite: true }).ToArray();
+
+    private static MessageContent Copy(MessageContent content)
+    {
+        var copy = new MessageContent();
+        foreach (var p in Properties) p.SetValue(copy, p.GetValue(content));
+        return copy;
+    }
+}
