@@ -209,6 +209,9 @@ public sealed class SecurityHeadersTests
             ["imports/id"] = importId.ToString(),
             ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
+            // The recipients' pages with a real token (the confirmation and preferences pages render, nobody is unsubscribed by a GET).
+            ["u/token"] = app.Services.GetRequiredService<SendCraft.Web.Tracking.MessageTokens>().Create(SendCraft.Web.Tracking.TokenPurpose.Unsubscribe, message.Id),
+            ["p/token"] = app.Services.GetRequiredService<SendCraft.Web.Tracking.MessageTokens>().Create(SendCraft.Web.Tracking.TokenPurpose.Unsubscribe, message.Id),
             // The API's catch-all (problem+json 404 for unknown operations).
             ["api/rest"] = "no-such-operation",
         };
