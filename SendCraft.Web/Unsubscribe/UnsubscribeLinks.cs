@@ -75,8 +75,21 @@ public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, IServ
     public string BaseUrl =>
         options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured.Trim().TrimEnd('/') : ListeningAddress();
 
-    private string MailtoDomain =>
-        options.Value.MailtoDomain is { Length: > 0 } domain ? domain.Trim() : new Uri(BaseUrl).Host;
+    private string MailtoDomain
+    {
+        get
+        {
+            if (options.Value.MailtoDomain is { Length: > 0 } domain) return domain.Trim();
+            // A bare IP (a test or a server reached by address) is an address literal in an email address (RFC 5321 §4.1.3).
+            var host = new Uri(BaseUrl).Host;
+            return Uri.CheckHostName(host) switch
+            {
+                UriHostNameType.IPv4 => $"[{host}]",
+                UriHostNameType.IPv6 => $"[IPv6:{host.Trim('[', ']')}]",
+                _ => host,
+            };
+        }
+    }
 
     /// <summary>Without a configured address: where this instance listens (wildcards as localhost), asked each time because Kestrel binds after the workers start.</summary>
     private string ListeningAddress()

@@ -20,7 +20,6 @@ public sealed class IndexModel(UnsubscribeService unsubscribe) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string token, CancellationToken ct)
     {
-        Response.Headers.CacheControl = "no-store";
         var recipient = await unsubscribe.FindAsync(token, ct);
         if (recipient is null)
         {

@@ -25,7 +25,6 @@ public sealed class PreferencesModel(UnsubscribeService unsubscribe) : PageModel
 
     public async Task<IActionResult> OnGetAsync(string token, CancellationToken ct)
     {
-        Response.Headers.CacheControl = "no-store";
         var recipient = await LoadAsync(token, ct);
         if (recipient is null) return NotValid(token);
         Unsubscribed = await unsubscribe.IsUnsubscribedAsync(recipient, ct);
