@@ -254,7 +254,7 @@ public abstract partial class UnsubscribeTests(DatabaseKind kind)
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var service = scope.ServiceProvider.GetRequiredService<SendCraft.Web.Unsubscribe.UnsubscribeService>();
-            await service.ResubscribeAsync((await service.FindAsync(Token(app, id)))!);
+            Assert.False(await service.ResubscribeAsync((await service.FindAsync(Token(app, id)))!)); // still stopped by the bounce
         }
         Assert.Equal(ContactStatus.Active, await StatusAsync(app, "fay@rcpt.test"));
         Assert.True(await app.QueryAsync(db => db.Suppressions.IgnoreQueryFilters().AnyAsync(s => s.Email == "fay@rcpt.test" && s.Reason == SuppressionReason.HardBounce)));

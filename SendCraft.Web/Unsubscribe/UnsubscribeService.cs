@@ -113,26 +113,35 @@ public sealed class UnsubscribeService(
     /// <summary>
     /// Undoes an unsubscribe the recipient regrets: the contact is Active again and the suppression goes, but only one
     /// an unsubscribe made. A bounce, a complaint or an operator's own suppression stays: the recipient cannot lift those.
+    /// Returns whether campaign mail reaches the recipient again.
     /// </summary>
-    public async Task ResubscribeAsync(UnsubscribeRecipient r, CancellationToken ct = default)
+    public async Task<bool> ResubscribeAsync(UnsubscribeRecipient r, CancellationToken ct = default)
     {
         using var _ = scope.Enter(r.WorkspaceId);
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        if (r.ContactId is { } contactId)
-            await db.Contacts.Where(c => c.Id == contactId && c.Status == ContactStatus.Unsubscribed)
-                .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ContactStatus.Active).SetProperty(c => c.UpdatedAt, now), ct);
-        await db.Suppressions.Where(s => s.Email == r.Email && s.Reason == SuppressionReason.Unsubscribed).ExecuteDeleteAsync(ct);
-        await tx.CommitAsync(ct);
-        log.LogInformation("Message {Message} of workspace {Workspace}: its recipient subscribed again", r.MessageId, r.WorkspaceId);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            if (r.ContactId is { } contactId)
+                await db.Contacts.Where(c => c.Id == contactId && c.Status == ContactStatus.Unsubscribed)
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Status, ContactStatus.Active).SetProperty(c => c.UpdatedAt, now), ct);
+            await db.Suppressions.Where(s => s.Email == r.Email && s.Reason == SuppressionReason.Unsubscribed).ExecuteDeleteAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        var receiving = !await IsStoppedAsync(r, ct);
+        log.LogInformation("Message {Message} of workspace {Workspace}: its recipient asked to subscribe again ({Outcome})",
+            r.MessageId, r.WorkspaceId, receiving ? "subscribed" : "still stopped by a bounce, complaint or the operator");
+        return receiving;
     }
 
-    /// <summary>Whether the recipient is unsubscribed: the contact says so, or an unsubscribe suppression is there.</summary>
-    public async Task<bool> IsUnsubscribedAsync(UnsubscribeRecipient r, CancellationToken ct = default)
+    /// <summary>
+    /// Whether campaign mail no longer reaches the recipient: the contact is not Active (unsubscribed, bounced,
+    /// complained) or the address is suppressed, whatever the reason.
+    /// </summary>
+    public async Task<bool> IsStoppedAsync(UnsubscribeRecipient r, CancellationToken ct = default)
     {
         using var _ = scope.Enter(r.WorkspaceId);
-        if (r.ContactId is { } contactId && await db.Contacts.AnyAsync(c => c.Id == contactId && c.Status == ContactStatus.Unsubscribed, ct)) return true;
-        return await db.Suppressions.AnyAsync(s => s.Email == r.Email && s.Reason == SuppressionReason.Unsubscribed, ct);
+        if (r.ContactId is { } contactId && await db.Contacts.AnyAsync(c => c.Id == contactId && c.Status != ContactStatus.Active, ct)) return true;
+        return await db.Suppressions.AnyAsync(s => s.Email == r.Email, ct);
     }
 
     /// <summary>The lists of the workspace the contact is in, by name: all the preferences page shows of the workspace.</summary>

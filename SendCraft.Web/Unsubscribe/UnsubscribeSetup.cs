@@ -25,11 +25,11 @@ public static class UnsubscribeSetup
         // Mail), which has never seen our pages, so it cannot carry one. What protects it is the token in the URL:
         // signed, naming one message, known only to whoever received that message; a forged or cross-site POST without
         // it gets 404. Link scanners GET, and GET only shows the confirmation page.
-        app.MapPost("/u/{token}", async (string token, HttpRequest request, UnsubscribeService unsubscribe, CancellationToken ct) =>
+        app.MapPost("/u/{token}", async (string token, UnsubscribeService unsubscribe, CancellationToken ct) =>
             {
-                // RFC 8058 §3.1: the body is List-Unsubscribe=One-Click (form-urlencoded or multipart). A POST without it
-                // is still a deliberate act by someone holding the token (scanners do not POST), so it unsubscribes too.
-                if (request.HasFormContentType) await request.ReadFormAsync(ct);
+                // RFC 8058 §3.1: the body is List-Unsubscribe=One-Click (form-urlencoded or multipart). It is not read: a
+                // POST without it is still a deliberate act by someone holding the token (scanners do not POST), so it
+                // unsubscribes too, and nothing of a stranger's body is parsed.
                 return await unsubscribe.UnsubscribeAsync(token, UnsubscribeSource.OneClick, ct) is null
                     ? Results.Text("This unsubscribe link is not valid.", "text/plain", statusCode: StatusCodes.Status404NotFound)
                     : Results.Text("You are unsubscribed: you will receive no more campaign mail from this sender.", "text/plain");

@@ -29,7 +29,7 @@ public sealed class IndexModel(UnsubscribeService unsubscribe) : PageModel
         }
         Token = token.Trim().ToLowerInvariant();
         MaskedEmail = PublicPages.Mask(recipient.Email);
-        AlreadyUnsubscribed = await unsubscribe.IsUnsubscribedAsync(recipient, ct);
+        AlreadyUnsubscribed = await unsubscribe.IsStoppedAsync(recipient, ct);
         return Page();
     }
 }

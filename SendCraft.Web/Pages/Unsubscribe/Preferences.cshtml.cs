@@ -27,7 +27,7 @@ public sealed class PreferencesModel(UnsubscribeService unsubscribe) : PageModel
     {
         var recipient = await LoadAsync(token, ct);
         if (recipient is null) return NotValid(token);
-        Unsubscribed = await unsubscribe.IsUnsubscribedAsync(recipient, ct);
+        Unsubscribed = await unsubscribe.IsStoppedAsync(recipient, ct);
         Lists = await unsubscribe.ListsAsync(recipient, ct);
         return Page();
     }
@@ -53,8 +53,9 @@ public sealed class PreferencesModel(UnsubscribeService unsubscribe) : PageModel
     {
         var recipient = await LoadAsync(token, ct);
         if (recipient is null) return NotValid(token);
-        await unsubscribe.ResubscribeAsync(recipient, ct);
-        return Back("You are subscribed again.");
+        return Back(await unsubscribe.ResubscribeAsync(recipient, ct)
+            ? "You are subscribed again."
+            : "This address cannot be subscribed again here: mail to it was refused or reported before. Contact the sender.");
     }
 
     private async Task<UnsubscribeRecipient?> LoadAsync(string token, CancellationToken ct)
