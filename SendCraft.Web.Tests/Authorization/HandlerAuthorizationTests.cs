@@ -41,6 +41,10 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Invite/Index"] = Public,
         ["POST /Invite/Index Join"] = Public,
         ["POST /Error"] = Public,
+        // A recipient's unsubscribe preferences (/p/{token}): the signed token in the URL is the credential.
+        ["POST /Unsubscribe/Preferences Unsubscribe"] = Public,
+        ["POST /Unsubscribe/Preferences Save"] = Public,
+        ["POST /Unsubscribe/Preferences Resubscribe"] = Public,
         // The user's own account: signed in, no workspace role.
         ["POST /Account/Profile Details"] = OwnAccount,
         ["POST /Account/Profile Password"] = OwnAccount,

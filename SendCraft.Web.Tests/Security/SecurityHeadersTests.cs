@@ -210,6 +210,9 @@ public sealed class SecurityHeadersTests
             ["webhooks/id"] = webhookId.ToString(),
             ["invite/token"] = "no-such-invitation",
             ["t/token"] = "00", // tracking: a token that does not verify (404, headers still set)
+            // The recipients' pages with a real token (the confirmation and preferences pages render, nobody is unsubscribed by a GET).
+            ["u/token"] = app.Services.GetRequiredService<SendCraft.Web.Tracking.MessageTokens>().Create(SendCraft.Web.Tracking.TokenPurpose.Unsubscribe, message.Id),
+            ["p/token"] = app.Services.GetRequiredService<SendCraft.Web.Tracking.MessageTokens>().Create(SendCraft.Web.Tracking.TokenPurpose.Unsubscribe, message.Id),
             // The API's catch-all (problem+json 404 for unknown operations).
             ["api/rest"] = "no-such-operation",
         };

@@ -6,6 +6,7 @@ using MimeKit;
 using SendCraft.Web.Data;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Unsubscribe;
 using SendCraft.Web.Webhooks;
 
 namespace SendCraft.Web.Api;
@@ -59,7 +60,8 @@ public sealed partial class ApiMessageWriter(
         var recipients = prepared.SelectMany(p => p.Rows).Select(r => r.Recipient).Distinct().ToList();
         if (recipients.Count > 0)
         {
-            var suppressed = (await db.Suppressions.AsNoTracking().Where(s => recipients.Contains(s.Email)).Select(s => s.Email).ToListAsync(ct)).ToHashSet();
+            // An unsubscribe stops campaign mail only (SuppressionScope): API mail still goes to that address.
+            var suppressed = (await db.Suppressions.AsNoTracking().Where(s => recipients.Contains(s.Email)).Where(SuppressionScope.StopsTransactional).Select(s => s.Email).ToListAsync(ct)).ToHashSet();
             foreach (var row in prepared.SelectMany(p => p.Rows).Where(r => suppressed.Contains(r.Recipient)))
             {
                 row.Status = MessageStatus.Suppressed;

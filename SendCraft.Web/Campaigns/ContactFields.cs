@@ -1,4 +1,5 @@
 using SendCraft.Web.Contacts;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Campaigns;
 
@@ -26,7 +27,10 @@ public static class ContactFields
         return false;
     }
 
-    /// <summary>The root names of the variables a template reads ("order.total" → "order").</summary>
+    /// <summary>
+    /// The root names of the variables a template reads ("order.total" → "order"), less the built-in ones the sending
+    /// engine fills in for every recipient ({{ unsubscribe_url }}, {{ preferences_url }}): no contact lacks those.
+    /// </summary>
     public static IReadOnlyCollection<string> Roots(IEnumerable<string> variables) =>
-        variables.Select(v => v.Split('.', 2)[0]).ToHashSet(StringComparer.Ordinal);
+        variables.Select(v => v.Split('.', 2)[0]).Where(v => !UnsubscribeLinks.Variables.Contains(v)).ToHashSet(StringComparer.Ordinal);
 }

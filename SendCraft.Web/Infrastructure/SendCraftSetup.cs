@@ -11,6 +11,7 @@ using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
 using SendCraft.Web.Tracking;
 using SendCraft.Web.Submission;
+using SendCraft.Web.Unsubscribe;
 using SendCraft.Web.Webhooks;
 using SendCraft.Web.Workspaces;
 
@@ -39,6 +40,7 @@ public static class SendCraftSetup
         services.AddSendCraftApi();
         services.AddWebhooks();
         services.AddSmtpSubmission();
+        services.AddUnsubscribe();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
@@ -100,6 +102,7 @@ public static class SendCraftSetup
         app.MapHealthEndpoint();
         app.MapTrackingEndpoints();
         app.MapRazorPages();
+        app.MapUnsubscribe(); // POST /u/{token}, before the page of that route
         app.MapRealtime();
         app.MapSendCraftApi();
         app.MapSendCraftOpenApi();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using MimeKit.Cryptography;
 using SendCraft.Web.Data;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Sending;
 
@@ -14,7 +15,7 @@ namespace SendCraft.Web.Sending;
 /// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, UnsubscribeLinks unsubscribe, TimeProvider clock, ILogger<BatchSender> log)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -136,6 +137,7 @@ public sealed class BatchSender(
                         var content = message.Content!.PersonalizedPerRecipient ? await personalizer.RenderAsync(message, message.Content) : message.Content;
                         content = await tracking.ApplyAsync(message, content, ct);
                         var mime = MimeBuilder.Build(message, content, clock.GetUtcNow(), bodies);
+                        unsubscribe.AddHeaders(mime, message); // List-Unsubscribe (RFC 8058), before signing: DKIM covers it
                         signer?.Sign(mime, DkimKeys.SignedHeaders, clock.GetUtcNow());
                         headers = HeaderText(mime);
                         if (TooLarge(lease.Connection, headers, mime.Body!, bodySizes) is { } tooLarge)

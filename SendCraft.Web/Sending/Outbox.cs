@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using SendCraft.Web.Data;
 using SendCraft.Web.Webhooks;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Sending;
 
@@ -66,7 +67,8 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
         };
         var recipients = email.To.Concat(email.Cc).Concat(email.Bcc)
             .Select(a => a.Address.Trim().ToLowerInvariant()).Distinct().ToList();
-        var suppressed = await db.Suppressions.Where(s => recipients.Contains(s.Email)).Select(s => s.Email).ToListAsync(ct);
+        // Compose and campaign tests are not campaign mail: an unsubscribe does not stop them (SuppressionScope).
+        var suppressed = await db.Suppressions.Where(s => recipients.Contains(s.Email)).Where(SuppressionScope.StopsTransactional).Select(s => s.Email).ToListAsync(ct);
 
         var rows = recipients.Select(r => new OutboundMessage
         {

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
 using SendCraft.Web.Webhooks;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Sending;
 
@@ -82,16 +83,23 @@ public sealed class OutboxStore(SendCraftDbContext db, IOptions<SendingOptions> 
             .Where(a => wanted.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
     }
 
-    /// <summary>Recipients of the batch that are suppressed in their workspace (checked again at send time: the list may have grown since queueing).</summary>
-    public async Task<HashSet<(long, string)>> SuppressedAsync(IReadOnlyCollection<OutboundMessage> batch, CancellationToken ct)
+    /// <summary>
+    /// Ids of the batch's messages whose recipient is suppressed in their workspace (checked again at send time: the list
+    /// may have grown since queueing). An unsubscribe suppresses campaign mail only (SuppressionScope).
+    /// </summary>
+    public async Task<HashSet<long>> SuppressedAsync(IReadOnlyCollection<OutboundMessage> batch, CancellationToken ct)
     {
         var emails = batch.Select(m => m.Recipient).Distinct().ToList();
         var rows = await db.Suppressions.IgnoreQueryFilters().Where(s => emails.Contains(s.Email))
-            .Select(s => new { s.WorkspaceId, s.Email }).ToListAsync(ct);
-        var suppressed = rows.Select(r => (r.WorkspaceId, r.Email)).ToHashSet();
-        // A campaign message's contact that unsubscribed (or bounced, complained) since expansion is not mailed either.
+            .Select(s => new { s.WorkspaceId, s.Email, s.Reason }).ToListAsync(ct);
+        var reasons = rows.ToDictionary(r => (r.WorkspaceId, r.Email), r => r.Reason);
+        var suppressed = new HashSet<long>();
         foreach (var m in batch)
-            if (m.Contact is { Status: not ContactStatus.Active }) suppressed.Add((m.WorkspaceId, m.Recipient));
+        {
+            if (reasons.TryGetValue((m.WorkspaceId, m.Recipient), out var reason) && SuppressionScope.Stops(reason, m)) suppressed.Add(m.Id);
+            // A campaign message's contact that unsubscribed (or bounced, complained) since expansion is not mailed either.
+            else if (m.Contact is { Status: not ContactStatus.Active }) suppressed.Add(m.Id);
+        }
         return suppressed;
     }
 

@@ -142,9 +142,9 @@ public sealed class OutboxWorker(
         var suppressed = await store.SuppressedAsync(batch, stopping);
         if (suppressed.Count > 0)
         {
-            await store.MarkSuppressedAsync(batch.Where(m => suppressed.Contains((m.WorkspaceId, m.Recipient))).Select(m => m.Id).ToList(), stopping);
+            await store.MarkSuppressedAsync(suppressed, stopping);
         }
-        var toSend = batch.Where(m => !suppressed.Contains((m.WorkspaceId, m.Recipient))).ToList();
+        var toSend = batch.Where(m => !suppressed.Contains(m.Id)).ToList();
         var accounts = await store.AccountsAsync(toSend.Select(m => m.SmtpAccountId), stopping);
         OutboxMetrics.ClaimDuration.Record(OutboxMetrics.Since(started));
         return new ClaimedBatch(batch.Count, toSend, accounts);

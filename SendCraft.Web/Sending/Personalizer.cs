@@ -3,6 +3,7 @@ using MimeKit;
 using SendCraft.Web.Campaigns;
 using SendCraft.Web.Data;
 using SendCraft.Web.Templating;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Sending;
 
@@ -11,7 +12,7 @@ namespace SendCraft.Web.Sending;
 /// message is built for sending. The sources are compiled once per content and kept while the content is in use.
 /// A variable the contact lacks renders empty, or as its <c>default</c>; expansion has counted such recipients.
 /// </summary>
-public sealed class Personalizer(TemplateRenderer renderer)
+public sealed class Personalizer(TemplateRenderer renderer, UnsubscribeLinks unsubscribe)
 {
     private const int MaxCompiled = 500; // contents in flight at once are few (one per running campaign)
     private readonly ConcurrentDictionary<long, CompiledTemplate> _compiled = new();
@@ -21,6 +22,7 @@ public sealed class Personalizer(TemplateRenderer renderer)
         var template = _compiled.GetOrAdd(content.Id, _ => Compile(content));
         var contact = message.Contact;
         var fields = ContactFields.For(message.Recipient, contact?.Name ?? "", contact?.AttributesJson ?? "{}");
+        unsubscribe.AddFields(fields, message); // {{ unsubscribe_url }}, {{ preferences_url }}: this recipient's own
         var rendered = await renderer.RenderAsync(template, fields);
         return new MessageContent
         {

@@ -12,6 +12,7 @@ using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Templating;
 using SendCraft.Web.Workspaces;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Pages.Campaigns;
 
@@ -23,7 +24,7 @@ namespace SendCraft.Web.Pages.Campaigns;
 /// </summary>
 public sealed class DetailsModel(
     SendCraftDbContext db, CurrentWorkspace current, CampaignControl control, TemplateRenderer renderer,
-    Outbox outbox, IOptions<CampaignOptions> options, TimeProvider clock) : PageModel
+    Outbox outbox, IOptions<CampaignOptions> options, UnsubscribeLinks unsubscribe, TimeProvider clock) : PageModel
 {
     public const int RecipientPageSize = 50;
     private static readonly MessageStatus[] ErrorStatuses = [MessageStatus.Failed, MessageStatus.Deferred, MessageStatus.Bounced];
@@ -293,6 +294,8 @@ public sealed class DetailsModel(
         var fields = contact is null
             ? ContactFields.For("someone@example.com", "Sam Sample", "{}")
             : ContactFields.For(contact.Email, contact.Name, contact.AttributesJson);
+        // Previews and test sends carry sample unsubscribe links (a test is not to a subscriber); its page says so.
+        unsubscribe.AddSampleFields(fields);
         var source = new TemplateSource(Campaign.Subject, Campaign.HtmlBody, Campaign.TextBody);
         var check = renderer.Check(source);
         problems.AddRange(check.Errors.Select(e => "Template error: " + e));

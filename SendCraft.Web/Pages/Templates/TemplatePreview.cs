@@ -1,4 +1,5 @@
 using SendCraft.Web.Templating;
+using SendCraft.Web.Unsubscribe;
 
 namespace SendCraft.Web.Pages.Templates;
 
@@ -18,6 +19,8 @@ public sealed record TemplatePreview(
     {
         var check = renderer.Check(source);
         var sample = SampleData.Parse(sampleJson, out var sampleError);
+        // Built-in variables ({{ unsubscribe_url }}) have a value for every recipient: sample links unless the sample data sets them.
+        if (sample is not null) UnsubscribeLinks.AddExampleFields(sample);
         var variables = check.Variables.Select(v => new VariableStatus(v, sample is not null && SampleData.Has(sample, v))).ToList();
         if (!check.IsValid)
             return new TemplatePreview(null, null, null, check.Errors, variables, check.UnknownFilters, sampleError, null);
