@@ -4,6 +4,7 @@ using SendCraft.Web.Campaigns;
 using SendCraft.Web.Api;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
+using SendCraft.Web.Inbound;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Realtime;
@@ -39,6 +40,7 @@ public static class SendCraftSetup
         services.AddSendCraftApi();
         services.AddWebhooks();
         services.AddSmtpSubmission();
+        services.AddSendCraftInbound();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).
