@@ -80,6 +80,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Messages/Detail Cancel"] = nameof(WorkspaceRole.Member),
         ["POST /Messages/Detail Retry"] = nameof(WorkspaceRole.Member),
         ["POST /Suppressions/Index Add"] = nameof(WorkspaceRole.Member),
+        ["POST /Inbox/Detail Read"] = nameof(WorkspaceRole.Member),
+        ["POST /Inbox/Detail Delete"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Index Delete"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Edit"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Edit Template"] = nameof(WorkspaceRole.Member),
