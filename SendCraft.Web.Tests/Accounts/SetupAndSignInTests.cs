@@ -159,7 +159,7 @@ public abstract class SetupAndSignInTests(DatabaseKind kind)
         var owner = await app.SetUpOwnerAsync();
         var dashboard = await owner.GetPageAsync("/");
         var links = dashboard.QuerySelectorAll("nav.sidebar a.nav-link").Select(a => a.TextContent.Trim()).ToList();
-        Assert.Equal(["Dashboard", "Campaigns", "Templates", "Contacts", "Lists", "Messages", "Domains", "SMTP accounts", "API keys", "Webhooks", "Settings"], links);
+        Assert.Equal(["Dashboard", "Campaigns", "Templates", "Contacts", "Lists", "Inbox", "Messages", "Domains", "SMTP accounts", "API keys", "Webhooks", "Settings"], links);
         Assert.NotNull(dashboard.QuerySelector("meta[name=csrf-token][content]"));
 
         foreach (var href in dashboard.QuerySelectorAll("nav.sidebar a.nav-link").Select(a => a.GetAttribute("href")!))

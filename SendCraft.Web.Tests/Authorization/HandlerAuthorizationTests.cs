@@ -84,6 +84,8 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         ["POST /Messages/Detail Cancel"] = nameof(WorkspaceRole.Member),
         ["POST /Messages/Detail Retry"] = nameof(WorkspaceRole.Member),
         ["POST /Suppressions/Index Add"] = nameof(WorkspaceRole.Member),
+        ["POST /Inbox/Detail Read"] = nameof(WorkspaceRole.Member),
+        ["POST /Inbox/Detail Delete"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Index Delete"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Edit"] = nameof(WorkspaceRole.Member),
         ["POST /Campaigns/Edit Template"] = nameof(WorkspaceRole.Member),
@@ -332,6 +334,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
         public long ViewerNotificationId { get; private set; }
         public long WebhookEndpointId { get; private set; }
         public long WebhookDeliveryId { get; private set; }
+        public long InboundMessageId { get; private set; }
 
         public static async Task<World> CreateAsync(DatabaseKind kind)
         {
@@ -367,6 +370,13 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             (_, w.AccountId, _) = await w.App.CreateSenderAsync(9, inWorkspace: ws);
             w.DomainId = await w.App.QueryAsync(db => db.SmtpAccounts.IgnoreQueryFilters().Where(a => a.Id == w.AccountId).Select(a => a.DomainId).SingleAsync());
             w.MessageId = (await w.App.QueueAsync(ws, w.AccountId, ["rcpt@example.com"]))[0].Id;
+            w.InboundMessageId = await w.App.QueryAsync(async db =>
+            {
+                var reply = new InboundMessage { WorkspaceId = ws, Kind = InboundKind.Reply, FromAddress = "rcpt@example.com", Subject = "Re: hi", ReceivedAt = DateTime.UtcNow };
+                db.InboundMessages.Add(reply);
+                await db.SaveChangesAsync();
+                return reply.Id;
+            });
             // A draft to an empty list: "send now" as the least role gets through the rule and is refused by the engine,
             // so no campaign starts in the background while snapshots are compared.
             var nobody = await w.App.AddListAsync(ws, "Nobody");
@@ -472,6 +482,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             ("/Domains/Details", "id") => DomainId.ToString(),
             ("/Imports/Details", "id") => ImportId.ToString(),
             ("/Messages/Detail", "id") => MessageId.ToString(),
+            ("/Inbox/Detail", "id") => InboundMessageId.ToString(),
             ("/SmtpAccounts/Edit", "id") => AccountId.ToString(),
             ("/Templates/Edit", "key") => TemplateId.ToString(),
             ("/Webhooks/Edit" or "/Webhooks/Details", "id") => WebhookEndpointId.ToString(),
@@ -507,6 +518,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
             (_, _, "role") => [nameof(WorkspaceRole.Viewer)],
             (_, _, "bulkAction") => ["delete"],
             (_, _, "confirmed") => ["false"],
+            (_, _, "read") => ["true"],
             (_, _, "workspaceId") => [WorkspaceId.ToString()],
             (_, _, "password") => ["not the password"],
             (_, _, "code") => ["400"],
@@ -549,6 +561,7 @@ public abstract partial class HandlerAuthorizationTests(DatabaseKind kind)
                 await db.ApiKeys.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Name, x.Scopes, x.RevokedAt }).ToListAsync(),
                 await db.WebhookEndpoints.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.Url, x.EventTypes, x.IsEnabled, x.SecretProtected }).ToListAsync(),
                 await db.WebhookDeliveries.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.EventId, x.Status }).ToListAsync(),
+                await db.InboundMessages.IgnoreQueryFilters().AsNoTracking().OrderBy(x => x.Id).Select(x => new { x.Id, x.IsRead }).ToListAsync(),
             };
             return JsonSerializer.Serialize(data, SnapshotJson);
         });

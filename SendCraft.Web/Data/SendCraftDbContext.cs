@@ -45,6 +45,9 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<MessageEvent> MessageEvents => Set<MessageEvent>();
     public DbSet<InstallationSecret> InstallationSecrets => Set<InstallationSecret>();
     public DbSet<TrackedLinkSet> TrackedLinkSets => Set<TrackedLinkSet>();
+    public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
+    public DbSet<InboundAttachment> InboundAttachments => Set<InboundAttachment>();
+    public DbSet<UnroutedInboundMessage> UnroutedInboundMessages => Set<UnroutedInboundMessage>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

@@ -12,6 +12,7 @@ public static class Navigation
         new("Templates", "/templates", "file-earmark-richtext", "Email templates with {{ variables }}, previewed as you type.", Built: true),
         new("Contacts", "/contacts", "person-lines-fill", "Your recipients and their attributes, imported from CSV at the scale of millions.", Built: true),
         new("Lists", "/lists", "collection", "Group contacts into lists that campaigns are sent to.", Built: true),
+        new("Inbox", "/inbox", "inbox", "Replies to your mail, and the bounces and complaints that came back.", Built: true),
         new("Messages", "/messages", "envelope-paper", "Every message with its status, opens, clicks and unsubscribes.", Built: true),
         new("Domains", "/domains", "globe2", "Sending domains with DKIM keys and the DNS records to publish.", Built: true),
         new("SMTP accounts", "/smtp-accounts", "hdd-network", "The SMTP servers mail leaves through, with limits and a connection test.", Built: true),

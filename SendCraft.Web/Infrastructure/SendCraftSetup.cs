@@ -4,6 +4,7 @@ using SendCraft.Web.Campaigns;
 using SendCraft.Web.Api;
 using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
+using SendCraft.Web.Inbound;
 using SendCraft.Web.Pages.Account;
 using SendCraft.Web.Pages.Setup;
 using SendCraft.Web.Realtime;
@@ -41,6 +42,7 @@ public static class SendCraftSetup
         services.AddWebhooks();
         services.AddSmtpSubmission();
         services.AddUnsubscribe();
+        services.AddSendCraftInbound();
 
         // Every page needs a signed-in user unless it says [AllowAnonymous]; workspace roles by policy, per handler,
         // as WorkspaceRoleRules decides (folder map and [RequiresRole]/[NoWorkspaceRole]).

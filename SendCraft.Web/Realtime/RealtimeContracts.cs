@@ -38,6 +38,8 @@ public static class NotificationKinds
     public const string CampaignFinished = "campaign-finished";
     public const string CampaignFailed = "campaign-failed";
     public const string CampaignPaused = "campaign-paused";
+    /// <summary>Someone answered: a reply arrived in the workspace's inbox (Inbound/).</summary>
+    public const string ReplyReceived = "reply-received";
 
     /// <summary>"danger" for failures, "warning" for a pause, "success" for the rest (Bootstrap colour names).</summary>
     public static string Level(string kind) => kind switch
@@ -55,6 +57,7 @@ public static class NotificationKinds
         CampaignStarted => "send",
         CampaignFinished => "check2-circle",
         CampaignPaused => "pause-circle",
+        ReplyReceived => "reply",
         _ => "bell",
     };
 }

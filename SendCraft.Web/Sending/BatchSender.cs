@@ -15,7 +15,8 @@ namespace SendCraft.Web.Sending;
 /// or this instance's leases in doubt) get none and go back to the queue.
 /// </summary>
 public sealed class BatchSender(
-    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, UnsubscribeLinks unsubscribe, TimeProvider clock, ILogger<BatchSender> log)
+    SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, UnsubscribeLinks unsubscribe, TimeProvider clock, ILogger<BatchSender> log,
+    Inbound.InboundAddresses returnPaths)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -145,7 +146,7 @@ public sealed class BatchSender(
                             results.Add(new DeliveryResult(message, tooLarge, started, Now, headers));
                             continue;
                         }
-                        var response = await lease.Connection.SendAsync(mime, sender, [MailboxAddress.Parse(message.Recipient)], ct);
+                        var response = await lease.Connection.SendAsync(mime, returnPaths.ReturnPathFor(message, sender), [MailboxAddress.Parse(message.Recipient)], ct);
                         results.Add(new DeliveryResult(message, SmtpOutcome.Sent(response), started, Now, headers));
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)

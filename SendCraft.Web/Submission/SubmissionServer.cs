@@ -39,16 +39,19 @@ internal sealed class SubmissionServer(SubmissionHandlers handlers, IOptions<Sub
         await server.StartAsync(stoppingToken);
     }
 
-    internal static X509Certificate2? LoadCertificate(SubmissionOptions o)
+    internal static X509Certificate2? LoadCertificate(SubmissionOptions o) => LoadCertificate(o.CertificatePath, o.CertificateKeyPath, o.CertificatePassword);
+
+    /// <summary>A listener's certificate (submission and inbound): a .pfx with its password, or a PEM certificate and key.</summary>
+    internal static X509Certificate2? LoadCertificate(string? path, string? keyPath, string? password)
     {
-        if (string.IsNullOrWhiteSpace(o.CertificatePath)) return null;
-        if (!string.IsNullOrWhiteSpace(o.CertificateKeyPath))
+        if (string.IsNullOrWhiteSpace(path)) return null;
+        if (!string.IsNullOrWhiteSpace(keyPath))
         {
             // A PEM pair: re-imported as PKCS#12 so SslStream on Linux can use its key.
-            using var pem = X509Certificate2.CreateFromPemFile(o.CertificatePath, o.CertificateKeyPath);
+            using var pem = X509Certificate2.CreateFromPemFile(path, keyPath);
             return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
         }
-        return X509CertificateLoader.LoadPkcs12FromFile(o.CertificatePath, o.CertificatePassword);
+        return X509CertificateLoader.LoadPkcs12FromFile(path, password);
     }
 }
 

@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace SendCraft.Web.Tracking;
 
 /// <summary>What a token may be used for: a token made for one purpose is refused for every other.</summary>
-public enum TokenPurpose : byte { Click = 1, Open = 2, Unsubscribe = 3, ReturnPath = 4 }
+/// <remarks>WorkspaceReply names a workspace (its id in place of the message id): its inbound reply address.</remarks>
+public enum TokenPurpose : byte { Click = 1, Open = 2, Unsubscribe = 3, ReturnPath = 4, WorkspaceReply = 5 }
 
 /// <summary>
 /// Short signed tokens naming one outbox message (and, for clicks, one link of it): the tracking URLs, the unsubscribe

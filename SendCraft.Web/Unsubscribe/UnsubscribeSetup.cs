@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Infrastructure;
+using SendCraft.Web.Inbound;
 
 namespace SendCraft.Web.Unsubscribe;
 
@@ -12,6 +13,7 @@ public static class UnsubscribeSetup
             .ValidateOnStart();
         services.AddSingleton<UnsubscribeLinks>();
         services.AddScoped<UnsubscribeService>();
+        services.AddSingleton<IInboundUnsubscribe, MailtoUnsubscribe>();
         return services;
     }
 

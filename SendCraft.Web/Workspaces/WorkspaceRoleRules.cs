@@ -60,6 +60,8 @@ public static class WorkspaceRoleRules
         ["Messages"] = new(WorkspaceRole.Member),
         ["Suppressions"] = new(WorkspaceRole.Member),
         ["Campaigns"] = new(WorkspaceRole.Member),
+        // Viewers read the inbox; members mark read and delete.
+        ["Inbox"] = new(WorkspaceRole.Member),
         // Any member reads and marks their own notifications (the handlers touch only the current user's rows).
         ["Notifications"] = new(WorkspaceRole.Viewer),
     };

@@ -78,6 +78,8 @@ internal sealed class OutboundMessageConfiguration : IEntityTypeConfiguration<Ou
         b.HasIndex(m => new { m.WorkspaceId, m.Id });
         b.HasIndex(m => new { m.WorkspaceId, m.Status, m.Id });
         b.HasIndex(m => new { m.WorkspaceId, m.Recipient, m.Id });
+        // Inbound mail finds the message it answers or reports on by its Message-ID (In-Reply-To, a DSN's attached original).
+        b.HasIndex(m => m.MessageId);
         // Daily limits count what an account sent since midnight.
         b.HasIndex(m => new { m.SmtpAccountId, m.SentAt });
     }
