@@ -148,12 +148,12 @@ public sealed class OpenApiDocumentTests
             Response("CreateContact"), "CreateContact", HttpStatusCode.Created);
         var contactId = contact["id"]!.GetValue<long>();
         Assert.Equal("London", contact["attributes"]!["city"]!.GetValue<string>());
+        await Call(HttpMethod.Get, $"/api/v1/contacts/{contactId}", null, Response("GetContact"), "GetContact");
+        await Call(HttpMethod.Get, "/api/v1/contacts?search=ada", null, Response("ListContacts"), "ListContacts");
         var upserted = await Call(HttpMethod.Post, "/api/v1/contacts/upsert", ApiExamples.UpsertRequestJson, Response("UpsertContact"), "UpsertContact");
         Assert.Equal(JsonNode.Parse(ApiExamples.UpsertedJson)!["attributes"]!.ToJsonString(), upserted["attributes"]!.ToJsonString());
         var patched = await Call(HttpMethod.Patch, $"/api/v1/contacts/{contactId}", ApiExamples.ContactPatchJson, Response("UpdateContact"), "UpdateContact");
         Assert.Equal("unsubscribed", patched["status"]!.GetValue<string>());
-        await Call(HttpMethod.Get, $"/api/v1/contacts/{contactId}", null, Response("GetContact"), "GetContact");
-        await Call(HttpMethod.Get, "/api/v1/contacts?search=ada", null, Response("ListContacts")!.Replace("\"YzozOQ\"", "null"), "ListContacts");
 
         var other = await Call(HttpMethod.Post, "/api/v1/contacts", """{"email":"charles@example.org"}""", null, "CreateContact", HttpStatusCode.Created);
         await Call(HttpMethod.Put, $"/api/v1/lists/{listId}/members/{other["id"]}", null, Response("AddListMember"), "AddListMember");

@@ -153,12 +153,12 @@ public static class ApiExamples
         }
         """;
 
-    public const string ContactPatchJson = """{ "name": "Ada King", "status": "unsubscribed", "attributes": { "plan": null } }""";
+    public const string ContactPatchJson = """{ "name": "Ada King", "status": "unsubscribed", "attributes": { "plan": null, "lang": "en" } }""";
 
     public const string PatchedContactJson = """
         {
           "id": 42, "email": "ada@example.org", "name": "Ada King", "status": "unsubscribed",
-          "attributes": { "city": "London" }, "list_ids": [ 4 ],
+          "attributes": { "lang": "en" }, "list_ids": [ 4 ],
           "created_at": "2026-12-02T10:00:00Z", "updated_at": "2026-12-02T12:00:00Z"
         }
         """;
