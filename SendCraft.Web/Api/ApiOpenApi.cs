@@ -68,8 +68,9 @@ public static class ApiOpenApi
                     var name = ApiScopeNames.NameOf(scope.Scope);
                     operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Scope: `{name}` (or `admin`).";
                 }
-                // Every POST (and PATCH) takes an Idempotency-Key, with a body or without (the campaign actions).
-                if (context.Description.HttpMethod is "POST" or "PATCH")
+                // POSTs and PATCHes with a body take an Idempotency-Key, and the body-less POSTs marked so (the campaign actions).
+                if ((context.Description.HttpMethod is "POST" or "PATCH" && operation.RequestBody is not null)
+                    || metadata.OfType<AcceptsIdempotencyKey>().Any())
                 {
                     operation.Parameters ??= [];
                     operation.Parameters.Add(new OpenApiParameter

@@ -68,7 +68,7 @@ public static class CampaignsEndpoints
     {
         var builder = campaigns.MapPost("/{id:long}/" + verb, (long id, HttpContext http, SendCraftDbContext db, CampaignControl control,
                 Idempotency idempotency, TimeProvider clock) => RunAsync(id, http, [], db, control, idempotency, clock, action, null, allowedFrom))
-            .RequireScope(ApiScopes.Campaigns).WithName(operationId).WithSummary(summary)
+            .RequireScope(ApiScopes.Campaigns).WithName(operationId).WithSummary(summary).WithMetadata(new AcceptsIdempotencyKey())
             .Produces<CampaignView>().ApiErrors(401, 403, 404, 409, 422, 429);
         if (description is not null) builder.WithDescription(description);
     }

@@ -7,6 +7,9 @@ using SendCraft.Web.Data;
 
 namespace SendCraft.Web.Api;
 
+/// <summary>Endpoint metadata: a POST without a body that still honours Idempotency-Key (documented as such in OpenAPI).</summary>
+public sealed record AcceptsIdempotencyKey;
+
 /// <summary>An API answer that can be stored and replayed: status and JSON body.</summary>
 public sealed record ApiAnswer(int Status, object? Body, IResult? Problem = null)
 {
