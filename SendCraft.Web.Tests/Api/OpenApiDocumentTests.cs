@@ -116,6 +116,75 @@ public sealed class OpenApiDocumentTests
         Assert.Equal("templates", (await ApiWorld.ProblemAsync(await api.GetAsync("/api/v1/templates"), 403))["required_scope"]!.GetValue<string>());
     }
 
+    /// <summary>
+    /// The contacts, lists and campaigns examples, sent as documented: only ids are swapped for this workspace's (the
+    /// examples name list 4, account 2 …) and the schedule time moved into the future; each answer has the example's shape.
+    /// </summary>
+    [Fact]
+    public async Task DocumentedResourceExamples_WorkAgainstTheApp()
+    {
+        await using var world = await ApiWorld.CreateAsync(DatabaseKind.Sqlite);
+        using var api = world.Client(await world.CreateKeyAsync("Resources", scopes: ["contacts", "campaigns"]));
+        async Task<JsonNode> Call(HttpMethod method, string path, string? json, string? example, string operation, HttpStatusCode expected = HttpStatusCode.OK)
+        {
+            using var request = new HttpRequestMessage(method, path) { Content = json is null ? null : ApiWorld.Json(json) };
+            var response = await api.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == expected, $"{operation}: {(int)response.StatusCode} {text}");
+            var body = JsonNode.Parse(text)!;
+            if (example is not null) AssertSameShape(JsonNode.Parse(example)!, body, operation);
+            return body;
+        }
+        string? Response(string operation) => ApiExamples.ForOperation(operation)!.Response;
+        string With(string json, Action<JsonObject> change) { var node = JsonNode.Parse(json)!.AsObject(); change(node); return node.ToJsonString(); }
+
+        var list = await Call(HttpMethod.Post, "/api/v1/lists", ApiExamples.ListRequestJson, Response("CreateList"), "CreateList", HttpStatusCode.Created);
+        var listId = list["id"]!.GetValue<long>();
+        await Call(HttpMethod.Patch, $"/api/v1/lists/{listId}", ApiExamples.ListPatchJson, Response("UpdateList"), "UpdateList");
+        await Call(HttpMethod.Get, $"/api/v1/lists/{listId}", null, Response("GetList"), "GetList");
+        AssertSameShape(JsonNode.Parse(ApiExamples.ListJson)!, (await Call(HttpMethod.Get, "/api/v1/lists", null, null, "ListLists"))["data"]![0]!, "ListLists");
+
+        var contact = await Call(HttpMethod.Post, "/api/v1/contacts", With(ApiExamples.ContactRequestJson, o => o["list_ids"] = new JsonArray(listId)),
+            Response("CreateContact"), "CreateContact", HttpStatusCode.Created);
+        var contactId = contact["id"]!.GetValue<long>();
+        Assert.Equal("London", contact["attributes"]!["city"]!.GetValue<string>());
+        await Call(HttpMethod.Get, $"/api/v1/contacts/{contactId}", null, Response("GetContact"), "GetContact");
+        await Call(HttpMethod.Get, "/api/v1/contacts?search=ada", null, Response("ListContacts"), "ListContacts");
+        var upserted = await Call(HttpMethod.Post, "/api/v1/contacts/upsert", ApiExamples.UpsertRequestJson, Response("UpsertContact"), "UpsertContact");
+        Assert.Equal(JsonNode.Parse(ApiExamples.UpsertedJson)!["attributes"]!.ToJsonString(), upserted["attributes"]!.ToJsonString());
+        var patched = await Call(HttpMethod.Patch, $"/api/v1/contacts/{contactId}", ApiExamples.ContactPatchJson, Response("UpdateContact"), "UpdateContact");
+        Assert.Equal("unsubscribed", patched["status"]!.GetValue<string>());
+
+        var other = await Call(HttpMethod.Post, "/api/v1/contacts", """{"email":"charles@example.org"}""", null, "CreateContact", HttpStatusCode.Created);
+        await Call(HttpMethod.Put, $"/api/v1/lists/{listId}/members/{other["id"]}", null, Response("AddListMember"), "AddListMember");
+        var members = await Call(HttpMethod.Post, $"/api/v1/lists/{listId}/members",
+            With(ApiExamples.MembersRequestJson, o => o["contact_ids"] = new JsonArray(contactId, 424242)), Response("AddListMembers"), "AddListMembers");
+        Assert.Equal(["already_member", "rejected", "created", "rejected"], members["results"]!.AsArray().Select(r => r!["status"]!.GetValue<string>()).ToList());
+
+        // Campaigns: the example draft to this list from the workspace's account, changed, scheduled, unscheduled, cancelled.
+        var draft = await Call(HttpMethod.Post, "/api/v1/campaigns", With(ApiExamples.CampaignRequestJson, o =>
+            {
+                o["smtp_account_id"] = world.AccountId;
+                o["list_ids"] = new JsonArray(listId);
+            }), Response("CreateCampaign"), "CreateCampaign", HttpStatusCode.Created);
+        var campaignId = draft["id"]!.GetValue<long>();
+        await Call(HttpMethod.Patch, $"/api/v1/campaigns/{campaignId}", ApiExamples.CampaignPatchJson, Response("UpdateCampaign"), "UpdateCampaign");
+        await Call(HttpMethod.Get, $"/api/v1/campaigns/{campaignId}", null, Response("GetCampaign"), "GetCampaign");
+        await Call(HttpMethod.Get, "/api/v1/campaigns", null, Response("ListCampaigns"), "ListCampaigns");
+        var sendAt = world.App.Clock.GetUtcNow().UtcDateTime.AddDays(1).ToString("yyyy-MM-ddTHH:mm:ssZ");
+        var scheduled = await Call(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/schedule", With(ApiExamples.ScheduleRequestJson, o => o["send_at"] = sendAt),
+            Response("ScheduleCampaign"), "ScheduleCampaign");
+        Assert.Equal("scheduled", scheduled["status"]!.GetValue<string>());
+        await Call(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/unschedule", null, Response("UnscheduleCampaign"), "UnscheduleCampaign");
+        await Call(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/schedule", With(ApiExamples.ScheduleRequestJson, o => o["send_at"] = sendAt), null, "ScheduleCampaign");
+        var cancelled = await Call(HttpMethod.Post, $"/api/v1/campaigns/{campaignId}/cancel", null, Response("CancelCampaign"), "CancelCampaign");
+        Assert.Equal("cancelled", cancelled["status"]!.GetValue<string>());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/lists/{listId}/members/{contactId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/contacts/{contactId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.DeleteAsync($"/api/v1/lists/{listId}")).StatusCode);
+    }
+
     [Fact]
     public async Task ScalarReference_Loads_WithItsOwnCsp_AndPagesKeepTheStrictOne()
     {

@@ -70,6 +70,8 @@ public static class ApiEndpoints
             .AddEndpointFilter<ApiScopeFilter>();
         api.MapMessages();
         api.MapCatalog();
+        api.MapContactResources();
+        api.MapCampaigns();
 
         // Unknown paths under /api answer problem+json, not the HTML error page.
         // Routing also ends here when an operation exists but the body is not JSON (its Accepts metadata did not match).

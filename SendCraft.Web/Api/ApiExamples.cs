@@ -24,6 +24,28 @@ public static class ApiExamples
         "CheckDomain" => new(null, DomainJson),
         "ListSuppressions" => new(null, $$"""{"data":[{{SuppressionJson}}],"next_cursor":null}"""),
         "AddSuppression" => new(SuppressionRequestJson, SuppressionJson),
+        "ListContacts" => new(null, $$"""{"data":[{{ContactJson}}],"next_cursor":"YzozOQ"}"""),
+        "GetContact" => new(null, ContactJson),
+        "CreateContact" => new(ContactRequestJson, ContactJson),
+        "UpsertContact" => new(UpsertRequestJson, UpsertedJson),
+        "UpdateContact" => new(ContactPatchJson, PatchedContactJson),
+        "ListLists" => new(null, $$"""{"data":[{{ListJson}}],"next_cursor":null}"""),
+        "GetList" => new(null, ListJson),
+        "CreateList" => new(ListRequestJson, ListJson),
+        "UpdateList" => new(ListPatchJson, ListJson.Replace("Monthly news", "Monthly news and offers")),
+        "AddListMember" => new(null, MembershipJson),
+        "AddListMembers" => new(MembersRequestJson, MembersResponseJson),
+        "ListCampaigns" => new(null, $$"""{"data":[{{CampaignSummaryJson}}],"next_cursor":null}"""),
+        "GetCampaign" => new(null, CampaignJson),
+        "CreateCampaign" => new(CampaignRequestJson, DraftCampaignJson),
+        "UpdateCampaign" => new(CampaignPatchJson, DraftCampaignJson),
+        "SendCampaign" => new(null, CampaignJson.Replace("\"status\": \"sending\"", "\"status\": \"scheduled\"")),
+        "ScheduleCampaign" => new(ScheduleRequestJson, DraftCampaignJson.Replace("\"status\": \"draft\"", "\"status\": \"scheduled\"")
+            .Replace("\"scheduled_at\": null", "\"scheduled_at\": \"2026-12-24T08:00:00Z\"")),
+        "UnscheduleCampaign" => new(null, DraftCampaignJson),
+        "PauseCampaign" => new(null, CampaignJson.Replace("\"status\": \"sending\"", "\"status\": \"paused\"")),
+        "ResumeCampaign" => new(null, CampaignJson),
+        "CancelCampaign" => new(null, CampaignJson.Replace("\"status\": \"sending\"", "\"status\": \"cancelled\"")),
         _ => null,
     };
 
@@ -105,6 +127,113 @@ public static class ApiExamples
 
     public const string SuppressionJson = """
         { "id": 12, "email": "ada@example.org", "reason": "manual", "note": "Asked by phone not to be mailed", "created_at": "2026-12-02T10:00:00Z" }
+        """;
+
+    public const string ContactRequestJson = """
+        { "email": "ada@example.org", "name": "Ada Lovelace", "attributes": { "city": "London", "plan": "pro" }, "list_ids": [ 4 ] }
+        """;
+
+    public const string ContactJson = """
+        {
+          "id": 42, "email": "ada@example.org", "name": "Ada Lovelace", "status": "active",
+          "attributes": { "city": "London", "plan": "pro" }, "list_ids": [ 4 ],
+          "created_at": "2026-12-02T10:00:00Z", "updated_at": "2026-12-02T10:00:00Z"
+        }
+        """;
+
+    public const string UpsertRequestJson = """
+        { "email": "ada@example.org", "attributes": { "plan": "enterprise", "city": null } }
+        """;
+
+    public const string UpsertedJson = """
+        {
+          "id": 42, "email": "ada@example.org", "name": "Ada Lovelace", "status": "active",
+          "attributes": { "plan": "enterprise" }, "list_ids": [ 4 ],
+          "created_at": "2026-12-02T10:00:00Z", "updated_at": "2026-12-02T11:00:00Z"
+        }
+        """;
+
+    public const string ContactPatchJson = """{ "name": "Ada King", "status": "unsubscribed", "attributes": { "plan": null, "lang": "en" } }""";
+
+    public const string PatchedContactJson = """
+        {
+          "id": 42, "email": "ada@example.org", "name": "Ada King", "status": "unsubscribed",
+          "attributes": { "lang": "en" }, "list_ids": [ 4 ],
+          "created_at": "2026-12-02T10:00:00Z", "updated_at": "2026-12-02T12:00:00Z"
+        }
+        """;
+
+    public const string ListRequestJson = """{ "name": "Newsletter", "description": "Monthly news" }""";
+
+    public const string ListPatchJson = """{ "description": "Monthly news and offers" }""";
+
+    public const string ListJson = """
+        { "id": 4, "name": "Newsletter", "description": "Monthly news", "member_count": 1250, "created_at": "2026-11-20T09:00:00Z" }
+        """;
+
+    public const string MembershipJson = """{ "list_id": 4, "contact_id": 42, "added": true, "member_count": 1251 }""";
+
+    public const string MembersRequestJson = """
+        { "contact_ids": [ 42, 43 ], "emails": [ "grace@example.org", "not an address" ] }
+        """;
+
+    public const string MembersResponseJson = """
+        {
+          "added": 1, "created": 1, "already_members": 1, "rejected": 1, "member_count": 1253,
+          "results": [
+            { "item": "contact_ids[0]", "contact_id": 42, "status": "already_member", "error": null },
+            { "item": "contact_ids[1]", "contact_id": 43, "status": "added", "error": null },
+            { "item": "emails[0]", "contact_id": 44, "status": "created", "error": null },
+            { "item": "emails[1]", "contact_id": null, "status": "rejected", "error": "'not an address' is not a valid email address." }
+          ]
+        }
+        """;
+
+    public const string CampaignRequestJson = """
+        {
+          "name": "December news",
+          "subject": "Hello {{ first_name | default: \"there\" }}",
+          "html": "<p>Hi {{ first_name }}, here is what is new in {{ city | default: \"your town\" }}.</p>",
+          "text": "",
+          "smtp_account_id": 2,
+          "list_ids": [ 4 ],
+          "excluded_list_ids": []
+        }
+        """;
+
+    public const string CampaignPatchJson = """{ "subject": "December news for {{ first_name | default: \"you\" }}", "rate_per_minute": 600 }""";
+
+    public const string ScheduleRequestJson = """{ "send_at": "2026-12-24T08:00:00Z" }""";
+
+    public const string CampaignSummaryJson = """
+        {
+          "id": 9, "name": "December news", "status": "sending", "subject": "Hello {{ first_name | default: \"there\" }}",
+          "scheduled_at": "2026-12-02T10:00:00Z", "created_at": "2026-12-01T16:00:00Z", "started_at": "2026-12-02T10:00:01Z",
+          "finished_at": null, "expanded": 1250
+        }
+        """;
+
+    private const string CampaignContent = """
+          "id": 9, "name": "December news", "status_reason": null,
+          "subject": "Hello {{ first_name | default: \"there\" }}",
+          "html": "<p>Hi {{ first_name }}, here is what is new in {{ city | default: \"your town\" }}.</p>", "text": "",
+          "template_id": null, "smtp_account_id": 2, "rate_per_minute": null, "list_ids": [ 4 ], "excluded_list_ids": [],
+        """;
+
+    public const string DraftCampaignJson = "{" + CampaignContent + """
+          "status": "draft", "scheduled_at": null, "created_at": "2026-12-01T16:00:00Z", "updated_at": "2026-12-01T16:00:00Z",
+          "started_at": null, "paused_at": null, "finished_at": null,
+          "progress": { "total": 0, "expanded": 0, "queued": 0, "sending": 0, "sent": 0, "deferred": 0, "failed": 0, "bounced": 0,
+                        "suppressed": 0, "cancelled": 0, "skipped": 0, "per_minute": 0, "eta_seconds": null }
+        }
+        """;
+
+    public const string CampaignJson = "{" + CampaignContent + """
+          "status": "sending", "scheduled_at": "2026-12-02T10:00:00Z", "created_at": "2026-12-01T16:00:00Z", "updated_at": "2026-12-02T10:00:00Z",
+          "started_at": "2026-12-02T10:00:01Z", "paused_at": null, "finished_at": null,
+          "progress": { "total": 1250, "expanded": 1250, "queued": 640, "sending": 10, "sent": 590, "deferred": 2, "failed": 1, "bounced": 0,
+                        "suppressed": 0, "cancelled": 0, "skipped": 7, "per_minute": 590.0, "eta_seconds": 66 }
+        }
         """;
 
     public static string? Problem(int status) => status switch

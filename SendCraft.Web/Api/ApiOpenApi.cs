@@ -43,7 +43,9 @@ public static class ApiOpenApi
                 document.Tags = new HashSet<OpenApiTag>
                 {
                     new() { Name = "Messages", Description = "Transactional mail: send, read, cancel." },
-                    new() { Name = "Contacts", Description = "Contacts, list membership and suppressions." },
+                    new() { Name = "Contacts", Description = "Contacts (search, upsert by email, attributes) and suppressions." },
+                    new() { Name = "Lists", Description = "Lists and their members (one at a time, or up to 1000 by id or email)." },
+                    new() { Name = "Campaigns", Description = "Campaign drafts, their progress, and send, schedule, pause, resume, cancel." },
                     new() { Name = "Catalog", Description = "Templates and sending domains." },
                 };
                 return Task.CompletedTask;
@@ -66,7 +68,9 @@ public static class ApiOpenApi
                     var name = ApiScopeNames.NameOf(scope.Scope);
                     operation.Description = (operation.Description is null ? "" : operation.Description + "\n\n") + $"Scope: `{name}` (or `admin`).";
                 }
-                if (context.Description.HttpMethod == "POST" && operation.RequestBody is not null)
+                // POSTs and PATCHes with a body take an Idempotency-Key, and the body-less POSTs marked so (the campaign actions).
+                if ((context.Description.HttpMethod is "POST" or "PATCH" && operation.RequestBody is not null)
+                    || metadata.OfType<AcceptsIdempotencyKey>().Any())
                 {
                     operation.Parameters ??= [];
                     operation.Parameters.Add(new OpenApiParameter
@@ -74,7 +78,7 @@ public static class ApiOpenApi
                         Name = Idempotency.Header,
                         In = ParameterLocation.Header,
                         Required = false,
-                        Description = "Makes a retry safe: the same key and body within 24 h returns the first answer and queues nothing new.",
+                        Description = "Makes a retry safe: the same key and body within 24 h returns the first answer and does nothing again.",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
                     });
                 }

@@ -7,6 +7,9 @@ using SendCraft.Web.Data;
 
 namespace SendCraft.Web.Api;
 
+/// <summary>Endpoint metadata: a POST without a body that still honours Idempotency-Key (documented as such in OpenAPI).</summary>
+public sealed record AcceptsIdempotencyKey;
+
 /// <summary>An API answer that can be stored and replayed: status and JSON body.</summary>
 public sealed record ApiAnswer(int Status, object? Body, IResult? Problem = null)
 {
@@ -93,6 +96,82 @@ public sealed class Idempotency(SendCraftDbContext db, TimeProvider clock, IOpti
         log.LogWarning("Idempotency key of API key {KeyId} kept changing hands; answering 409", apiKey.KeyId);
         return ApiProblems.Result(StatusCodes.Status409Conflict, "Another request with this Idempotency-Key is in progress; retry shortly.");
     }
+
+    /// <summary>
+    /// For work that must commit on its own before the answer (campaign actions: Quartz, on its own connection, must see
+    /// the campaign's new state, and on SQLite would wait on a write lock held by the request): the key is claimed first
+    /// with an in-progress record (StatusCode 0), committed; the work runs; its answer replaces the claim, or a failure
+    /// removes it so the request can be corrected and retried. A retry while the first is still running is answered 409
+    /// (retry shortly); a claim left by a crashed instance is taken over after <see cref="AbandonedAfter"/>.
+    /// </summary>
+    public async Task<IResult> RunCommittedAsync(HttpContext http, byte[] body, Func<CancellationToken, Task<ApiAnswer>> work)
+    {
+        var ct = http.RequestAborted;
+        var key = http.Request.Headers[Header].ToString();
+        if (string.IsNullOrEmpty(key)) return ToResult(await work(ct));
+        if (key.Length > 255 || key.Any(c => c < 0x21 || c > 0x7e))
+            return ApiProblems.Validation(new Dictionary<string, string[]> { [Header] = ["1 to 255 printable ASCII characters without spaces, e.g. a UUID."] });
+
+        var apiKey = http.ApiKey();
+        var hash = RequestHash(http.Request, body);
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            var record = new IdempotencyRecord { ApiKeyId = apiKey.KeyId, Key = key, RequestHash = hash, ResponseBody = "", CreatedAt = now };
+            db.IdempotencyRecords.Add(record);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                db.ChangeTracker.Clear();
+                var existing = await db.IdempotencyRecords.AsNoTracking().FirstOrDefaultAsync(r => r.ApiKeyId == apiKey.KeyId && r.Key == key, ct);
+                if (existing is null) continue;
+                var abandoned = existing.StatusCode == 0 && existing.CreatedAt < now - AbandonedAfter;
+                if (existing.CreatedAt < now - options.Value.IdempotencyRetention || abandoned)
+                {
+                    await db.IdempotencyRecords.Where(r => r.Id == existing.Id).ExecuteDeleteAsync(ct);
+                    continue;
+                }
+                if (existing.RequestHash != hash)
+                {
+                    return ApiProblems.Result(StatusCodes.Status422UnprocessableEntity,
+                        "This Idempotency-Key was already used with a different request. Use a new key for a new request.",
+                        new Dictionary<string, object?> { ["idempotency_key"] = key });
+                }
+                if (existing.StatusCode == 0)
+                    return ApiProblems.Result(StatusCodes.Status409Conflict, "Another request with this Idempotency-Key is in progress; retry shortly.");
+                http.Response.Headers[ReplayedHeader] = "true";
+                return new StoredResult(existing.StatusCode, existing.ResponseBody);
+            }
+
+            ApiAnswer answer;
+            try
+            {
+                answer = await work(ct);
+            }
+            catch
+            {
+                await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+                throw;
+            }
+            if (!answer.IsSuccess)
+            {
+                await db.IdempotencyRecords.Where(r => r.Id == record.Id).ExecuteDeleteAsync(CancellationToken.None);
+                return ToResult(answer);
+            }
+            var json = JsonSerializer.Serialize(answer.Body, ApiJson.Options);
+            await db.IdempotencyRecords.Where(r => r.Id == record.Id)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.StatusCode, answer.Status).SetProperty(r => r.ResponseBody, json), CancellationToken.None);
+            return new StoredResult(answer.Status, json);
+        }
+        log.LogWarning("Idempotency key of API key {KeyId} kept changing hands; answering 409", apiKey.KeyId);
+        return ApiProblems.Result(StatusCodes.Status409Conflict, "Another request with this Idempotency-Key is in progress; retry shortly.");
+    }
+
+    /// <summary>An in-progress claim of <see cref="RunCommittedAsync"/> older than this was left by a request that died.</summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromMinutes(2);
 
     public static IResult ToResult(ApiAnswer answer) =>
         answer.Problem ?? new StoredResult(answer.Status, JsonSerializer.Serialize(answer.Body, ApiJson.Options));

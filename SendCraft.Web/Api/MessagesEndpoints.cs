@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -118,7 +117,7 @@ public static class MessagesEndpoints
         long? before = null;
         if (cursor is not null)
         {
-            if (DecodeCursor(cursor) is { } c) before = c;
+            if (ApiCursor.Decode('m', cursor) is { } c) before = c;
             else errors["cursor"] = ["Not a cursor from next_cursor."];
         }
         if (tag is not null && !ApiMessageWriter.Tag().IsMatch(tag)) errors["tag"] = ["1 to 64 letters, digits, '_', '-', '.' or ':'."];
@@ -131,7 +130,7 @@ public static class MessagesEndpoints
         if (tag is not null) { var quoted = JsonSerializer.Serialize(tag); query = query.Where(m => m.Content!.Tags != null && m.Content.Tags.Contains(quoted)); }
         if (before is { } b) query = query.Where(m => m.Id < b);
         var rows = await Views(query.OrderByDescending(m => m.Id).Take(take + 1), withEvents: false).ToListAsync(ct);
-        var next = rows.Count > take ? EncodeCursor(rows[take - 1].Id) : null;
+        var next = rows.Count > take ? ApiCursor.Encode('m', rows[take - 1].Id) : null;
         return Results.Json(new MessageList(rows.Take(take).Select(v => v.ToView()).ToList(), next), ApiJson.Options);
     }
 
@@ -168,20 +167,4 @@ public static class MessagesEndpoints
             m.AttemptLog.OrderBy(a => a.Id).Select(a => new MessageAttemptView(a.StartedAt, a.FinishedAt, a.Outcome.ToString(), a.SmtpCode, a.Response)).ToList()))
         : query.Select(m => new Row(m.Id, m.Status, m.Recipient, m.MessageId, m.Content!.FromAddress, m.Content.Subject, m.CreatedAt, m.DueAt,
             m.SentAt, m.Attempts, m.LastSmtpCode, m.LastSmtpResponse, m.Content.Tags, m.Content.Metadata, null));
-
-    private static string EncodeCursor(long id) => Convert.ToBase64String(Encoding.ASCII.GetBytes("m:" + id)).TrimEnd('=');
-
-    private static long? DecodeCursor(string cursor)
-    {
-        try
-        {
-            var padded = cursor + new string('=', (4 - cursor.Length % 4) % 4);
-            var text = Encoding.ASCII.GetString(Convert.FromBase64String(padded));
-            return text.StartsWith("m:") && long.TryParse(text[2..], out var id) && id > 0 ? id : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
 }

@@ -58,14 +58,15 @@ public sealed partial record ContactSearch(ContactSearch.SearchKind Kind, string
     /// <paramref name="contacts"/>); when the window ends before the page fills, the page says how far it searched
     /// and "Next" continues from there.
     /// </summary>
-    public async Task<KeysetPage> PageAsync(IQueryable<Contact> contacts, IQueryable<ContactRow> rows, long? after, long? before, CancellationToken ct)
+    public async Task<KeysetPage> PageAsync(IQueryable<Contact> contacts, IQueryable<ContactRow> rows, long? after, long? before, CancellationToken ct,
+        int pageSize = Keyset.PageSize)
     {
-        if (Kind != SearchKind.Attribute) return await Keyset.PageAsync(rows, after, before, ct);
-        if (before is { } b) return await Keyset.PageAsync(rows.Where(r => r.Id < b + AttributeScanWindow), null, b, ct);
+        if (Kind != SearchKind.Attribute) return await Keyset.PageAsync(rows, after, before, ct, pageSize);
+        if (before is { } b) return await Keyset.PageAsync(rows.Where(r => r.Id < b + AttributeScanWindow), null, b, ct, pageSize);
 
         var top = after ?? await contacts.OrderByDescending(c => c.Id).Select(c => c.Id).FirstOrDefaultAsync(ct) + 1;
         var floor = top - AttributeScanWindow;
-        var page = await Keyset.PageAsync(floor > 0 ? rows.Where(r => r.Id >= floor) : rows, after, null, ct);
+        var page = await Keyset.PageAsync(floor > 0 ? rows.Where(r => r.Id >= floor) : rows, after, null, ct, pageSize);
         if (floor <= 0 || page.NextAfter is not null) return page;
         var older = await contacts.AnyAsync(c => c.Id < floor, ct);
         return older ? page with { NextAfter = floor, SearchedDownTo = floor } : page;

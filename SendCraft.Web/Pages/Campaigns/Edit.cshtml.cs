@@ -169,29 +169,17 @@ public sealed class EditModel(SendCraftDbContext db, CurrentWorkspace current, T
 
     private async Task ValidateAsync(CancellationToken ct)
     {
-        var check = renderer.Check(Input.ToSource());
-        foreach (var error in check.Errors)
-            ModelState.AddModelError(error.Part switch
+        var problems = await CampaignDraftRules.CheckAsync(db, renderer, Input.ToSource(), Input.SmtpAccountId, Input.Include, Input.Exclude, ct);
+        foreach (var problem in problems)
+            ModelState.AddModelError(problem.Field switch
             {
-                TemplatePart.Subject => "Input.Subject",
-                TemplatePart.Html => "Input.HtmlBody",
-                _ => "Input.TextBody",
-            }, error.ToString());
-        if (string.IsNullOrWhiteSpace(Input.HtmlBody) && string.IsNullOrWhiteSpace(Input.TextBody))
-            ModelState.AddModelError("Input.HtmlBody", "Write an HTML body or a text body: the message has no content.");
-
-        if (Input.SmtpAccountId is null)
-            ModelState.AddModelError("Input.SmtpAccountId", "Choose the SMTP account the campaign is sent from.");
-        else if (!await db.SmtpAccounts.AnyAsync(a => a.Id == Input.SmtpAccountId && a.IsActive && a.Domain!.IsActive, ct))
-            ModelState.AddModelError("Input.SmtpAccountId", "That SMTP account is not an active account of this workspace.");
-
-        var known = (await db.ContactLists.Where(l => Input.Include.Contains(l.Id) || Input.Exclude.Contains(l.Id)).Select(l => l.Id).ToListAsync(ct)).ToHashSet();
-        if (Input.Include.Length == 0)
-            ModelState.AddModelError("Input.Include", "Choose at least one list to send to.");
-        if (Input.Include.Concat(Input.Exclude).Any(l => !known.Contains(l)))
-            ModelState.AddModelError("Input.Include", "A chosen list no longer exists in this workspace.");
-        if (Input.Include.Intersect(Input.Exclude).Any())
-            ModelState.AddModelError("Input.Exclude", "A list cannot be both sent to and excluded.");
+                CampaignDraftRules.Field.Subject => "Input.Subject",
+                CampaignDraftRules.Field.Html => "Input.HtmlBody",
+                CampaignDraftRules.Field.Text => "Input.TextBody",
+                CampaignDraftRules.Field.SmtpAccount => "Input.SmtpAccountId",
+                CampaignDraftRules.Field.Included => "Input.Include",
+                _ => "Input.Exclude",
+            }, problem.Message);
         if (Input.TemplateId is { } templateId && !await db.EmailTemplates.AnyAsync(t => t.Id == templateId, ct))
             Input.TemplateId = null;
     }

@@ -2,6 +2,7 @@ using Htmx;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using SendCraft.Web.Contacts;
 using SendCraft.Web.Data;
 using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
@@ -55,24 +56,15 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
     {
         var list = await db.ContactLists.FirstOrDefaultAsync(l => l.Id == id, ct);
         if (list is null) return NotFound();
-        // Memberships go with the list (cascade); the contacts stay.
-        await db.ListMembers.Where(m => m.ListId == id).ExecuteDeleteAsync(ct);
-        db.ContactLists.Remove(list);
-        await db.SaveChangesAsync(ct);
+        // Memberships go with the list; the contacts stay.
+        await ContactWrites.DeleteListAsync(db, id, ct);
         var message = $"List {list.Name} deleted. Its contacts were kept.";
         return this.RowDeleted(message, RedirectToPage());
     }
 
-    /// <summary>Name required, at most 100 characters, unique in the workspace; description at most 500.</summary>
-    internal static async Task<string?> ValidateAsync(SendCraftDbContext db, long? id, string? name, string? description, CancellationToken ct)
-    {
-        var n = name?.Trim() ?? "";
-        if (n.Length == 0) return "Give the list a name.";
-        if (n.Length > 100) return "The name is longer than 100 characters.";
-        if ((description?.Trim().Length ?? 0) > 500) return "The description is longer than 500 characters.";
-        if (await db.ContactLists.AnyAsync(l => l.Name == n && l.Id != id, ct)) return $"There is already a list named {n}.";
-        return null;
-    }
+    /// <summary>The list rules (Contacts/ContactListRules), as one message for the form.</summary>
+    internal static async Task<string?> ValidateAsync(SendCraftDbContext db, long? id, string? name, string? description, CancellationToken ct) =>
+        (await ContactListRules.CheckAsync(db, id, name, description, ct))?.Message;
 
     private async Task<IReadOnlyList<ListRow>> LoadAsync(CancellationToken ct) =>
         await db.ContactLists.AsNoTracking().OrderBy(l => l.Name)
