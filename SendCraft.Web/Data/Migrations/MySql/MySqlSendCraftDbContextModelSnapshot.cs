@@ -693,6 +693,138 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("IdempotencyRecords", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.InboundAttachment", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasMaxLength(127)
+                        .HasColumnType("varchar(127)");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<long>("InboundMessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InboundMessageId");
+
+                    b.ToTable("InboundAttachments", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.InboundMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("FromName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("longtext");
+
+                    b.Property<string>("HtmlBody")
+                        .HasColumnType("longtext");
+
+                    b.Property<string>("InReplyTo")
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<bool>("IsRead")
+                        .HasColumnType("tinyint(1)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("MailFrom")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("MessageIdHeader")
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<long?>("OutboundMessageId")
+                        .HasColumnType("bigint");
+
+                    b.Property<byte[]>("Raw")
+                        .HasColumnType("longblob");
+
+                    b.Property<int>("RawSize")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RcptTo")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("ReportStatus")
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<string>("ReportedRecipient")
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("varchar(998)");
+
+                    b.Property<string>("TextBody")
+                        .HasColumnType("longtext");
+
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("OutboundMessageId");
+
+                    b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("WorkspaceId", "IsRead", "Id");
+
+                    b.HasIndex("WorkspaceId", "Kind", "Id");
+
+                    b.ToTable("InboundMessages", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.InstallationSecret", b =>
                 {
                     b.Property<string>("Name")
@@ -1118,6 +1250,8 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
                     b.HasIndex("ContentId");
 
+                    b.HasIndex("MessageId");
+
                     b.HasIndex("CampaignId", "ContactId")
                         .IsUnique();
 
@@ -1348,6 +1482,55 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsUnique();
 
                     b.ToTable("TrackedLinkSets", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.UnroutedInboundMessage", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    MySqlPropertyBuilderExtensions.UseMySqlIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("FromAddress")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("MailFrom")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<byte[]>("Raw")
+                        .HasColumnType("longblob");
+
+                    b.Property<int>("RawSize")
+                        .HasColumnType("int");
+
+                    b.Property<string>("RcptTo")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("varchar(254)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("varchar(1000)");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(998)
+                        .HasColumnType("varchar(998)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReceivedAt");
+
+                    b.ToTable("UnroutedInboundMessages", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.WebhookDelivery", b =>
@@ -1668,6 +1851,24 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.InboundAttachment", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.InboundMessage", null)
+                        .WithMany("Attachments")
+                        .HasForeignKey("InboundMessageId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.InboundMessage", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.Invitation", b =>
                 {
                     b.HasOne("SendCraft.Web.Data.Workspace", "Workspace")
@@ -1822,6 +2023,11 @@ namespace SendCraft.Web.Data.Migrations.MySql
             modelBuilder.Entity("SendCraft.Web.Data.Campaign", b =>
                 {
                     b.Navigation("Lists");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.InboundMessage", b =>
+                {
+                    b.Navigation("Attachments");
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.MessageContent", b =>
