@@ -44,6 +44,9 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<WebhookDelivery> WebhookDeliveries => Set<WebhookDelivery>();
     public DbSet<MessageEvent> MessageEvents => Set<MessageEvent>();
     public DbSet<InstallationSecret> InstallationSecrets => Set<InstallationSecret>();
+    public DbSet<MessageStatsHourly> MessageStatsHourly => Set<MessageStatsHourly>();
+    public DbSet<MessageStatsDaily> MessageStatsDaily => Set<MessageStatsDaily>();
+    public DbSet<RollupWatermark> RollupWatermarks => Set<RollupWatermark>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

@@ -87,6 +87,11 @@ public sealed class MessageContent : ITenantOwned
     public string? Metadata { get; set; }
     /// <summary>The API key that queued this content; null for mail from the pages or campaigns.</summary>
     public long? ApiKeyId { get; set; }
+    /// <summary>
+    /// When the retention job removed the bodies, attachments and sent headers (Retention:MessageBodyDays after the
+    /// content was made, once all its messages were final). Null while they are kept.
+    /// </summary>
+    public DateTime? BodyPurgedAt { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 
