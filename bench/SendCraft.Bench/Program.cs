@@ -16,10 +16,13 @@ switch (args.FirstOrDefault())
     case "campaign":
         await CampaignBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
+    case "dashboard":
+        await DashboardBenchmark.RunAsync(args.Skip(1).ToArray());
+        return 0;
     case "sending-stages":
         await SendingStages.RunAsync(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim, campaign");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim, campaign, dashboard");
         return 2;
 }
