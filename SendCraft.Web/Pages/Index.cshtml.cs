@@ -143,5 +143,8 @@ public sealed class IndexModel(SendCraftDbContext db, DashboardQueries queries, 
         return "/" + Microsoft.AspNetCore.Http.QueryString.Create(q.Where(kv => kv.Value is not null));
     }
 
-    public static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "–";
+    /// <summary>One decimal, two below 1 % (complaint rates live there: 0.03 % matters, "0.0 %" would hide it).</summary>
+    public static string Percent(double? rate) => rate is { } r
+        ? (r * 100).ToString(r > 0 && r < 0.01 ? "0.00" : "0.0", CultureInfo.InvariantCulture) + " %"
+        : "–";
 }
