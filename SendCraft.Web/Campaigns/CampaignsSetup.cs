@@ -14,6 +14,7 @@ public static class CampaignsSetup
             q.AddJobType<CampaignJob>();
             // Stored with the schedule; every instance declares it, the cluster runs it once an hour.
             q.ScheduleJob<MaintenanceJob>(trigger => trigger.WithIdentity("maintenance", "system").WithSimpleSchedule(TimeSpan.FromHours(1)));
+            Analytics.AnalyticsSetup.ScheduleJobs(q, configuration);
         });
         services.AddScoped<MaintenanceJob>();
         services.AddScoped<CampaignScheduler>();

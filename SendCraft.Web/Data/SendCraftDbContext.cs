@@ -48,6 +48,9 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
     public DbSet<InboundAttachment> InboundAttachments => Set<InboundAttachment>();
     public DbSet<UnroutedInboundMessage> UnroutedInboundMessages => Set<UnroutedInboundMessage>();
+    public DbSet<MessageStatsHourly> MessageStatsHourly => Set<MessageStatsHourly>();
+    public DbSet<MessageStatsDaily> MessageStatsDaily => Set<MessageStatsDaily>();
+    public DbSet<RollupWatermark> RollupWatermarks => Set<RollupWatermark>();
 
     /// <summary>
     /// The workspace every tenant-owned query is limited to. Null (no workspace chosen) matches no row,

@@ -91,6 +91,11 @@ public sealed class MessageContent : ITenantOwned
     public bool TrackOpens { get; set; }
     /// <summary>Rewrite the HTML part's http(s) links to signed click URLs (see docs/tracking.md).</summary>
     public bool TrackClicks { get; set; }
+    /// <summary>
+    /// When the retention job removed the bodies, attachments and sent headers (Retention:MessageBodyDays after the
+    /// content was made, once all its messages were final). Null while they are kept.
+    /// </summary>
+    public DateTime? BodyPurgedAt { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
 }
 

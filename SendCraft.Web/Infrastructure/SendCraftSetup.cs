@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.Identity;
+using SendCraft.Web.Analytics;
 using SendCraft.Web.Campaigns;
 using SendCraft.Web.Api;
 using SendCraft.Web.Contacts;
@@ -37,6 +38,7 @@ public static class SendCraftSetup
         services.AddTemplating();
         services.AddContacts();
         services.AddCampaigns(builder.Configuration);
+        services.AddAnalytics();
         builder.AddRealtime();
         services.AddSendCraftApi();
         services.AddWebhooks();

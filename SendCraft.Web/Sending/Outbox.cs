@@ -134,7 +134,9 @@ public sealed class Outbox(SendCraftDbContext db, OutboxSignal signal, TimeProvi
     public async Task<bool> RetryAsync(long id, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var changed = await db.OutboundMessages.Where(m => m.Id == id && (m.Status == MessageStatus.Failed || m.Status == MessageStatus.Cancelled))
+        // A message whose body the retention job purged has nothing left to send.
+        var changed = await db.OutboundMessages.Where(m => m.Id == id && (m.Status == MessageStatus.Failed || m.Status == MessageStatus.Cancelled)
+                && m.Content!.BodyPurgedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, MessageStatus.Queued).SetProperty(m => m.DueAt, now)
                 .SetProperty(m => m.Attempts, 0), ct);
         if (changed == 1) signal.Notify();

@@ -38,7 +38,8 @@ public static partial class LinkRewriter
 
     /// <param name="clickUrl">The tracking URL for a link index, or null not to rewrite links.</param>
     /// <param name="pixelUrl">The open pixel's URL, or null for no pixel.</param>
-    public static Result Rewrite(string html, Func<int, string>? clickUrl, string? pixelUrl)
+    /// <param name="untracked">Links left as they are besides the ones skipped anyway (e.g. the unsubscribe link).</param>
+    public static Result Rewrite(string html, Func<int, string>? clickUrl, string? pixelUrl, Func<string, bool>? untracked = null)
     {
         var urls = new List<string>();
         var output = html;
@@ -51,7 +52,7 @@ public static partial class LinkRewriter
                 var href = Href().Match(tag.Value);
                 if (!href.Success) return tag.Value;
                 var url = WebUtility.HtmlDecode(href.Groups["v"].Value).Trim();
-                if (!IsTrackable(url)) return tag.Value;
+                if (!IsTrackable(url) || untracked?.Invoke(url) == true) return tag.Value;
                 var index = urls.Count;
                 urls.Add(url);
                 var value = href.Groups["v"];

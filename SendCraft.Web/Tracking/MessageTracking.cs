@@ -10,7 +10,7 @@ namespace SendCraft.Web.Tracking;
 /// the original URLs are stored (<see cref="TrackedLinks"/>) before the message leaves. The switches are the content's
 /// (<see cref="MessageContent.TrackOpens"/>, <see cref="MessageContent.TrackClicks"/>).
 /// </summary>
-public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IOptions<TrackingOptions> options, TimeProvider clock)
+public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, Unsubscribe.UnsubscribeLinks unsubscribe, IOptions<TrackingOptions> options, TimeProvider clock)
 {
     private readonly string _base = options.Value.BaseUrl;
 
@@ -29,7 +29,10 @@ public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, IO
         var result = LinkRewriter.Rewrite(
             content.HtmlBody,
             switches.TrackClicks ? index => $"{_base}/t/c/{tokens.Create(TokenPurpose.Click, id, index)}" : null,
-            switches.TrackOpens ? $"{_base}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null);
+            switches.TrackOpens ? $"{_base}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null,
+            // The recipient's own unsubscribe and preferences links go straight to their pages: one hop less for the
+            // person leaving, and an unsubscribe is recorded as such, not as a click.
+            unsubscribe.IsRecipientPage);
         if (result.Urls.Count > 0) await links.StoreAsync(message, result.Urls, ct);
         links.Remember(message, result.Urls, clock.GetUtcNow().UtcDateTime);
         var copy = Copy(content);

@@ -31,6 +31,10 @@ public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, IServ
 
     public string PreferencesUrl(string token) => $"{BaseUrl}/p/{token}";
 
+    /// <summary>Whether <paramref name="url"/> is one of the recipients' unsubscribe or preferences pages of this installation.</summary>
+    public bool IsRecipientPage(string url) =>
+        url.StartsWith(BaseUrl + "/u/", StringComparison.OrdinalIgnoreCase) || url.StartsWith(BaseUrl + "/p/", StringComparison.OrdinalIgnoreCase);
+
     public string MailtoAddress(string token) => $"unsubscribe+{token}@{MailtoDomain}";
 
     /// <summary>

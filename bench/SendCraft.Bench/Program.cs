@@ -18,11 +18,13 @@ switch (args.FirstOrDefault())
         return 0;
     case "tracking":
         await TrackingBenchmark.RunAsync(args.Skip(1).ToArray());
+    case "dashboard":
+        await DashboardBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
     case "sending-stages":
         await SendingStages.RunAsync(args.Skip(1).ToArray());
         return 0;
     default:
-        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim, campaign, tracking");
+        Console.Error.WriteLine("usage: bench/run <name> [--seconds N] [--no-write]\nnames: render, sending, sending-stages, claim, campaign, tracking, dashboard");
         return 2;
 }

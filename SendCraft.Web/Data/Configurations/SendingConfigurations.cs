@@ -40,6 +40,8 @@ internal sealed class MessageContentConfiguration : IEntityTypeConfiguration<Mes
         b.Property(c => c.ReplyTo).HasMaxLength(1000);
         b.Property(c => c.Tags).HasMaxLength(1000);
         b.HasIndex(c => new { c.WorkspaceId, c.SubmissionKey }).IsUnique();
+        // The retention job's search: contents not purged yet, oldest first (purged ones drop out of the range).
+        b.HasIndex(c => new { c.BodyPurgedAt, c.CreatedAt });
         b.HasMany(c => c.Attachments).WithOne().HasForeignKey(a => a.ContentId).OnDelete(DeleteBehavior.Cascade);
     }
 }

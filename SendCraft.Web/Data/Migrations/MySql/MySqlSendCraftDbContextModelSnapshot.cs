@@ -1004,6 +1004,9 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.Property<long?>("ApiKeyId")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("BodyPurgedAt")
+                        .HasColumnType("datetime(6)");
+
                     b.Property<string>("CcHeader")
                         .HasColumnType("longtext");
 
@@ -1067,6 +1070,8 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("BodyPurgedAt", "CreatedAt");
+
                     b.HasIndex("WorkspaceId", "SubmissionKey")
                         .IsUnique();
 
@@ -1124,6 +1129,132 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasIndex("WorkspaceId", "Id");
 
                     b.ToTable("MessageEvents", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsDaily", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SmtpAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MachineClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MachineOpens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SoftBounced")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueOpens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unsubscribes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "BucketStart", "CampaignId", "SmtpAccountId");
+
+                    b.HasIndex("WorkspaceId", "CampaignId", "BucketStart");
+
+                    b.ToTable("MessageStatsDaily", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsHourly", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SmtpAccountId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MachineClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("MachineOpens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("SoftBounced")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("UniqueOpens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Unsubscribes")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "BucketStart", "CampaignId", "SmtpAccountId");
+
+                    b.HasIndex("WorkspaceId", "CampaignId", "BucketStart");
+
+                    b.ToTable("MessageStatsHourly", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
@@ -1268,6 +1399,26 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.HasIndex("WorkspaceId", "Status", "Id");
 
                     b.ToTable("OutboundMessages", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.RollupWatermark", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("varchar(32)");
+
+                    b.Property<long>("LastId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PendingMaxId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("PendingSince")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("RollupWatermarks", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.SendingDomain", b =>
@@ -1918,6 +2069,24 @@ namespace SendCraft.Web.Data.Migrations.MySql
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsDaily", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsHourly", b =>
                 {
                     b.HasOne("SendCraft.Web.Data.Workspace", null)
                         .WithMany()

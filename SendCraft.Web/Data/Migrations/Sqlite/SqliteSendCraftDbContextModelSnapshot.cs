@@ -969,6 +969,9 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.Property<long?>("ApiKeyId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("BodyPurgedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CcHeader")
                         .HasColumnType("TEXT");
 
@@ -1032,6 +1035,8 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("BodyPurgedAt", "CreatedAt");
+
                     b.HasIndex("WorkspaceId", "SubmissionKey")
                         .IsUnique();
 
@@ -1087,6 +1092,132 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Id");
 
                     b.ToTable("MessageEvents", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsDaily", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SmtpAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MachineClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MachineOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SoftBounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Unsubscribes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "BucketStart", "CampaignId", "SmtpAccountId");
+
+                    b.HasIndex("WorkspaceId", "CampaignId", "BucketStart");
+
+                    b.ToTable("MessageStatsDaily", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsHourly", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("BucketStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SmtpAccountId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Clicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Complaints")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Deferred")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MachineClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("MachineOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Opens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Replies")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("SoftBounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueClicks")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UniqueOpens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Unsubscribes")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "BucketStart", "CampaignId", "SmtpAccountId");
+
+                    b.HasIndex("WorkspaceId", "CampaignId", "BucketStart");
+
+                    b.ToTable("MessageStatsHourly", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.Notification", b =>
@@ -1227,6 +1358,26 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.HasIndex("WorkspaceId", "Status", "Id");
 
                     b.ToTable("OutboundMessages", (string)null);
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.RollupWatermark", b =>
+                {
+                    b.Property<string>("Source")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("LastId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PendingMaxId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PendingSince")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Source");
+
+                    b.ToTable("RollupWatermarks", (string)null);
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.SendingDomain", b =>
@@ -1859,6 +2010,24 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.MessageEvent", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsDaily", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.MessageStatsHourly", b =>
                 {
                     b.HasOne("SendCraft.Web.Data.Workspace", null)
                         .WithMany()
