@@ -18,6 +18,7 @@ switch (args.FirstOrDefault())
         return 0;
     case "tracking":
         await TrackingBenchmark.RunAsync(args.Skip(1).ToArray());
+        return 0;
     case "dashboard":
         await DashboardBenchmark.RunAsync(args.Skip(1).ToArray());
         return 0;
