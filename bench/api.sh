@@ -122,8 +122,9 @@ result="$work/result.md"
   echo
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem:/ {print $2}') GB RAM;" \
        ".NET $(dotnet --list-runtimes | awk '/NETCore.App/ {v=$2} END {print v}'), MariaDB $(mariadbd --version | awk '{print $3}');" \
-       "load average at start $(cut -d' ' -f1-3 /proc/loadavg). wrk, the app and MariaDB share these cores" \
-       "(and other engineers' builds were running on the machine at the time: the figures are a floor, not a ceiling)."
+       "load average at start $(cut -d' ' -f1-3 /proc/loadavg) (the Release build just before the run included). wrk, the app and" \
+       "MariaDB share these cores; MariaDB flushes its log at every commit. CPU per request is the app's and MariaDB's CPU time" \
+       "during the phase divided by its requests (or messages), which holds better than throughput when the machine is shared."
   echo
   echo "| load | requests/s | messages durably queued/s | p50 | p99 | non-2xx | CPU ms per message or request: app + MariaDB |"
   echo "|---|---|---|---|---|---|---|"
