@@ -13,12 +13,12 @@ public sealed record EventCounts(long HumanTotal, long HumanUnique, long Machine
 
 public sealed record LinkClicks(int Index, string Url, long HumanTotal, long HumanUnique, long MachineTotal);
 
-public sealed record CampaignTracking(bool TrackOpens, bool TrackClicks, EventCounts Opens, EventCounts Clicks, IReadOnlyList<LinkClicks> Links);
+public sealed record CampaignTracking(bool TrackOpens, bool TrackClicks, EventCounts Opens, EventCounts Clicks, IReadOnlyList<LinkClicks> Links, long Unsubscribes = 0, long Complaints = 0);
 
 public sealed record MessageHit(DateTime At, MessageEventType Type, bool IsMachine, bool IsUnique, int? LinkIndex, string? Url, string? UserAgent);
 
 /// <summary>
-/// Opens and clicks for the campaign report and the message page, read from MessageEvents by the (CampaignId, Type)
+/// Opens, clicks, unsubscribes and complaints for the campaign report and the message page, read from MessageEvents by the (CampaignId, Type)
 /// and (MessageId, Type) indexes: one grouped query per report. (The dashboard's rollups are the scale answer for
 /// workspace-wide figures; a campaign's events are read directly.)
 /// </summary>
@@ -27,7 +27,8 @@ public static class TrackingReports
     public static async Task<CampaignTracking> ForCampaignAsync(SendCraftDbContext db, Campaign campaign, CancellationToken ct)
     {
         var counts = await db.MessageEvents.AsNoTracking()
-            .Where(e => e.CampaignId == campaign.Id && (e.Type == MessageEventType.Open || e.Type == MessageEventType.Click))
+            .Where(e => e.CampaignId == campaign.Id && (e.Type == MessageEventType.Open || e.Type == MessageEventType.Click
+                || e.Type == MessageEventType.Unsubscribe || e.Type == MessageEventType.Complaint))
             .GroupBy(e => new { e.Type, e.IsMachine, e.IsUnique, e.LinkIndex })
             .Select(g => new { g.Key.Type, g.Key.IsMachine, g.Key.IsUnique, g.Key.LinkIndex, Count = g.LongCount() })
             .ToListAsync(ct);
@@ -52,7 +53,8 @@ public static class TrackingReports
                 g.Where(r => !r.IsMachine).Sum(r => r.Count), g.Where(r => !r.IsMachine && r.IsUnique).Sum(r => r.Count),
                 g.Where(r => r.IsMachine).Sum(r => r.Count)))
             .OrderByDescending(l => l.HumanTotal).ThenBy(l => l.Index).ToList();
-        return new CampaignTracking(campaign.TrackOpens, campaign.TrackClicks, Of(MessageEventType.Open), Of(MessageEventType.Click), links);
+        return new CampaignTracking(campaign.TrackOpens, campaign.TrackClicks, Of(MessageEventType.Open), Of(MessageEventType.Click), links,
+            counts.Where(c => c.Type == MessageEventType.Unsubscribe).Sum(c => c.Count), counts.Where(c => c.Type == MessageEventType.Complaint).Sum(c => c.Count));
     }
 
     public static async Task<IReadOnlyList<MessageHit>> ForMessageAsync(SendCraftDbContext db, OutboundMessage message, int max, CancellationToken ct)

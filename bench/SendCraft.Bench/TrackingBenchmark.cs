@@ -89,8 +89,8 @@ public static class TrackingBenchmark
             var md = new StringBuilder();
             md.AppendLine("## Click tracking redirects (`bench/run tracking`)").AppendLine();
             md.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end. " +
-                          "wrk, the app (Release, its own process) and MariaDB share these cores, and other engineers' builds and tests were running on the machine " +
-                          "at the same time: the figures are a floor.").AppendLine();
+                          "wrk, the app (Release, its own process) and MariaDB share these cores; with a high load average (other work on the machine) " +
+                          "the figures are a floor.").AppendLine();
             md.AppendLine($"{messages:N0} sent messages with 5 tracked links each (one link set); one click token per message, wrk going round them with " +
                           $"{connections} connections (2 threads) for {seconds} s, after a cold pass that clicked each message once (32 at a time) and so loaded it " +
                           $"into the redirect's cache: **cold** {coldRate:N0} redirects/s (each a cache miss, one indexed read of the message and its link set; " +
