@@ -83,9 +83,13 @@ public abstract class CampaignsApiTests(DatabaseKind kind)
 
         // From a template, then changed while it is a draft.
         var draft = await OkAsync(await api.PostAsync("/api/v1/campaigns", ApiWorld.Json(
-            $$"""{"template_id":{{template.Id}},"smtp_account_id":{{world.AccountId}},"list_ids":[{{listId}}],"excluded_list_ids":[{{excludedId}}]}""")),
+            $$"""{"template_id":{{template.Id}},"smtp_account_id":{{world.AccountId}},"list_ids":[{{listId}}],"excluded_list_ids":[{{excludedId}}],"track_clicks":false}""")),
             HttpStatusCode.Created);
         var id = draft["id"]!.GetValue<long>();
+        // Tracking switches: opens keep the default (on), clicks were turned off; stored as the editor stores them.
+        Assert.True(draft["track_opens"]!.GetValue<bool>());
+        Assert.False(draft["track_clicks"]!.GetValue<bool>());
+        Assert.False(await world.App.QueryAsync(db => db.Campaigns.IgnoreQueryFilters().Where(c => c.Id == id).Select(c => c.TrackClicks).SingleAsync()));
         Assert.Equal("draft", Status(draft));
         Assert.Equal("Welcome", draft["name"]!.GetValue<string>());
         Assert.Equal(template.Subject, draft["subject"]!.GetValue<string>());

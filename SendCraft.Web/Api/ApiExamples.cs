@@ -217,7 +217,8 @@ public static class ApiExamples
           "id": 9, "name": "December news", "status_reason": null,
           "subject": "Hello {{ first_name | default: \"there\" }}",
           "html": "<p>Hi {{ first_name }}, here is what is new in {{ city | default: \"your town\" }}.</p>", "text": "",
-          "template_id": null, "smtp_account_id": 2, "rate_per_minute": null, "list_ids": [ 4 ], "excluded_list_ids": [],
+          "template_id": null, "smtp_account_id": 2, "rate_per_minute": null, "track_opens": true, "track_clicks": true,
+          "list_ids": [ 4 ], "excluded_list_ids": [],
         """;
 
     public const string DraftCampaignJson = "{" + CampaignContent + """

@@ -21,6 +21,10 @@ public sealed class CampaignRequest
     public long? SmtpAccountId { get; set; }
     [Description("The campaign's own limit in messages per minute (1 to 1,000,000), on top of the account's; 0 for none.")]
     public int? RatePerMinute { get; set; }
+    [Description("Add an open pixel to each message (see docs/tracking.md). Default on for a new campaign.")]
+    public bool? TrackOpens { get; set; }
+    [Description("Rewrite the HTML's links to signed click-tracking URLs (see docs/tracking.md). Default on for a new campaign.")]
+    public bool? TrackClicks { get; set; }
     [Description("Lists to send to (at least one). On PATCH, replaces the lists sent to.")]
     public List<long>? ListIds { get; set; }
     [Description("Lists whose members are left out. On PATCH, replaces the excluded lists.")]
@@ -41,7 +45,7 @@ public sealed record CampaignProgressDto(long Total, long Expanded, long Queued,
     long Bounced, long Suppressed, long Cancelled, long Skipped, double PerMinute, long? EtaSeconds);
 
 public sealed record CampaignView(long Id, string Name, string Status, string? StatusReason, string Subject, string Html, string Text,
-    long? TemplateId, long? SmtpAccountId, int? RatePerMinute, IReadOnlyList<long> ListIds, IReadOnlyList<long> ExcludedListIds,
+    long? TemplateId, long? SmtpAccountId, int? RatePerMinute, bool TrackOpens, bool TrackClicks, IReadOnlyList<long> ListIds, IReadOnlyList<long> ExcludedListIds,
     DateTime? ScheduledAt, DateTime CreatedAt, DateTime UpdatedAt, DateTime? StartedAt, DateTime? PausedAt, DateTime? FinishedAt,
     CampaignProgressDto Progress);
 

@@ -140,7 +140,7 @@ public static class CampaignsEndpoints
         var progress = new CampaignProgressDto(p.Total, p.Expanded, p.Queued, p.Sending, p.Sent, p.Deferred, p.Failed, p.Bounced, p.Suppressed,
             p.Cancelled, p.Skipped, Math.Round(p.PerMinute, 1), p.Eta is { } eta ? (long)Math.Ceiling(eta.TotalSeconds) : null);
         return new CampaignView(c.Id, c.Name, CampaignStatusNames.Of(c.Status), c.StatusReason, c.Subject, c.HtmlBody, c.TextBody, c.TemplateId,
-            c.SmtpAccountId, c.RatePerMinute, c.Lists.Where(l => !l.Excluded).Select(l => l.ListId).Order().ToList(),
+            c.SmtpAccountId, c.RatePerMinute, c.TrackOpens, c.TrackClicks, c.Lists.Where(l => !l.Excluded).Select(l => l.ListId).Order().ToList(),
             c.Lists.Where(l => l.Excluded).Select(l => l.ListId).Order().ToList(), c.ScheduledAt, c.CreatedAt, c.UpdatedAt, c.StartedAt,
             c.PausedAt, c.FinishedAt, progress);
     }
@@ -213,6 +213,8 @@ public static class CampaignsEndpoints
             if (rate is < 0 or > 1_000_000) Add("rate_per_minute", "Messages per minute, from 1 to 1,000,000 (or 0 for no limit).");
             else campaign.RatePerMinute = rate == 0 ? null : rate;
         }
+        if (r.TrackOpens is { } opens) campaign.TrackOpens = opens;
+        if (r.TrackClicks is { } clicks) campaign.TrackClicks = clicks;
         var included = (r.ListIds ?? campaign.Lists.Where(l => !l.Excluded).Select(l => l.ListId).ToList()).Distinct().ToList();
         var excluded = (r.ExcludedListIds ?? campaign.Lists.Where(l => l.Excluded).Select(l => l.ListId).ToList()).Distinct().ToList();
 
