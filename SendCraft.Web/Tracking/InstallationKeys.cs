@@ -17,7 +17,7 @@ public sealed class InstallationKeys
 
     internal const string TokenKeyName = "message-tokens";
 
-    internal async Task LoadAsync(SendCraftDbContext db, SecretProtector protector, CancellationToken ct)
+    internal async Task LoadAsync(SendCraftDbContext db, SecretProtector protector, ILogger log, CancellationToken ct)
     {
         var stored = await db.InstallationSecrets.AsNoTracking().FirstOrDefaultAsync(s => s.Name == TokenKeyName, ct);
         if (stored is null)
@@ -38,12 +38,24 @@ public sealed class InstallationKeys
             db.ChangeTracker.Clear();
             stored = await db.InstallationSecrets.AsNoTracking().FirstAsync(s => s.Name == TokenKeyName, ct);
         }
-        _tokenKey = Convert.FromBase64String(protector.Unprotect(stored.ValueProtected));
+        try
+        {
+            _tokenKey = Convert.FromBase64String(protector.Unprotect(stored.ValueProtected));
+        }
+        catch (SecretUnreadableException)
+        {
+            // The Data Protection certificate is not the one the key was protected with (the start-up check and the pages
+            // say so). The app still starts so the operator can see that and fix it; meanwhile tokens are signed with a
+            // key of this process only. The stored key is kept: with the right certificate back, earlier links work again.
+            _tokenKey = RandomNumberGenerator.GetBytes(32);
+            log.LogError("The installation's token key cannot be decrypted with this Data Protection certificate: tracking, unsubscribe and " +
+                         "bounce links in mail sent until the right certificate is restored will stop working after a restart, and earlier ones do not work now.");
+        }
     }
 }
 
 /// <summary>Loads <see cref="InstallationKeys"/> before the app serves anything or sends any mail.</summary>
-internal sealed class InstallationKeysLoader(IServiceScopeFactory scopes, InstallationKeys keys) : IHostedService
+internal sealed class InstallationKeysLoader(IServiceScopeFactory scopes, InstallationKeys keys, ILogger<InstallationKeys> log) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -51,6 +63,7 @@ internal sealed class InstallationKeysLoader(IServiceScopeFactory scopes, Instal
         await keys.LoadAsync(
             scope.ServiceProvider.GetRequiredService<SendCraftDbContext>(),
             scope.ServiceProvider.GetRequiredService<SecretProtector>(),
+            log,
             cancellationToken);
     }
 
