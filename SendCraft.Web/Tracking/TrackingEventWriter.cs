@@ -40,7 +40,9 @@ public sealed class TrackingEventWriter(
         // Shutdown: everything held and buffered is written now (within the host's shutdown timeout).
         Drain();
         if (_pending.Count > 0) await WriteAsync(_pending.Count, CancellationToken.None);
-        log.LogInformation("Tracking events: {Written} written, {Dropped} dropped since start", hits.Written, hits.Dropped);
+        // A warning when anything was lost, so an operator (and bench/run tracking) sees it at the default log level.
+        log.Log(hits.Dropped > 0 ? LogLevel.Warning : LogLevel.Information,
+            "Tracking events: {Written} written, {Dropped} dropped since start", hits.Written, hits.Dropped);
     }
 
     private void Drain()
@@ -80,6 +82,9 @@ public sealed class TrackingEventWriter(
             }
             _pending.RemoveRange(0, take);
             count -= take;
+            // Between batches, not only between rounds: a long round (tens of thousands of held hits under a burst) would
+            // otherwise leave the channel to fill up and drop hits while this side still had room.
+            Drain();
         }
     }
 

@@ -83,6 +83,9 @@ public static class TrackingBenchmark
             Process.Start("kill", ["-TERM", app.Process.Id.ToString()])!.WaitForExit();
             if (!app.Process.WaitForExit(TimeSpan.FromSeconds(60))) app.Stop();
             var stopTime = stop.Elapsed;
+            // The writer's own account of what it wrote and dropped, and any batch it could not write.
+            foreach (var line in app.Output.Split('\n').Where(l => l.Contains("Tracking events")))
+                Console.WriteLine("app: " + line.Trim());
             var events = await CountAsync(connectionString);
             var machine = await CountAsync(connectionString, "IsMachine");
 
