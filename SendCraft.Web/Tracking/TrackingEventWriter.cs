@@ -82,9 +82,6 @@ public sealed class TrackingEventWriter(
             }
             _pending.RemoveRange(0, take);
             count -= take;
-            // Between batches, not only between rounds: a long round (tens of thousands of held hits under a burst) would
-            // otherwise leave the channel to fill up and drop hits while this side still had room.
-            Drain();
         }
     }
 
