@@ -468,52 +468,6 @@ public abstract class InboundMailTests(DatabaseKind kind)
         }
         throw new TimeoutException("The inbound listener did not start.");
     }
-
-    /// <summary>A plain-text SMTP conversation, to see the exact reply codes.</summary>
-    internal sealed class RawSmtp : IAsyncDisposable
-    {
-        private readonly TcpClient _client;
-        private readonly StreamReader _reader;
-        private readonly Stream _stream;
-
-        private RawSmtp(TcpClient client)
-        {
-            _client = client;
-            _stream = client.GetStream();
-            _reader = new StreamReader(_stream, Encoding.Latin1);
-        }
-
-        public static async Task<RawSmtp> ConnectAsync(int port)
-        {
-            var client = new TcpClient();
-            await client.ConnectAsync("127.0.0.1", port);
-            return new RawSmtp(client);
-        }
-
-        public async Task<string> ReadAsync()
-        {
-            var lines = new StringBuilder();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            while (true)
-            {
-                var line = await _reader.ReadLineAsync(timeout.Token) ?? throw new IOException("Connection closed; so far: " + lines);
-                lines.AppendLine(line);
-                if (line.Length < 4 || line[3] != '-') return lines.ToString();
-            }
-        }
-
-        public async Task<string> SendAsync(string command)
-        {
-            await _stream.WriteAsync(Encoding.Latin1.GetBytes(command + "\r\n"));
-            return await ReadAsync();
-        }
-
-        public ValueTask DisposeAsync()
-        {
-            _client.Dispose();
-            return ValueTask.CompletedTask;
-        }
-    }
 }
 
 public sealed class InboundMailTests_Sqlite() : InboundMailTests(DatabaseKind.Sqlite);
