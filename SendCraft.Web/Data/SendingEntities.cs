@@ -97,6 +97,17 @@ public sealed class MessageContent : ITenantOwned
     /// </summary>
     public DateTime? BodyPurgedAt { get; set; }
     public List<MessageAttachment> Attachments { get; set; } = [];
+
+    /// <summary>
+    /// A shallow copy with Id 0, for a body changed for one message only (tracking links): Id 0 keeps it out of the
+    /// per-connection body cache (MimeBuilder.Build). Attachments are shared, not copied.
+    /// </summary>
+    public MessageContent CopyForOneMessage()
+    {
+        var copy = (MessageContent)MemberwiseClone();
+        copy.Id = 0;
+        return copy;
+    }
 }
 
 public sealed class MessageAttachment : ITenantOwned

@@ -1,4 +1,3 @@
-using System.Reflection;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
 
@@ -35,20 +34,8 @@ public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, Un
             unsubscribe.IsRecipientPage);
         if (result.Urls.Count > 0) await links.StoreAsync(message, result.Urls, ct);
         links.Remember(message, result.Urls, clock.GetUtcNow().UtcDateTime);
-        var copy = Copy(content);
-        copy.Id = 0;
+        var copy = content.CopyForOneMessage();
         copy.HtmlBody = result.Html;
-        return copy;
-    }
-
-    // Every settable property, so a property added to MessageContent later is copied too.
-    private static readonly PropertyInfo[] Properties =
-        typeof(MessageContent).GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p is { CanRead: true, CanWrite: true }).ToArray();
-
-    private static MessageContent Copy(MessageContent content)
-    {
-        var copy = new MessageContent();
-        foreach (var p in Properties) p.SetValue(copy, p.GetValue(content));
         return copy;
     }
 }
