@@ -119,7 +119,7 @@ public static class DashboardBenchmark
 
             var md = new StringBuilder();
             md.AppendLine("## Dashboard and reports at scale (`bench/run dashboard`)").AppendLine();
-            md.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}, MariaDB from Debian (throwaway server, 256 MB buffer pool); " +
+            md.AppendLine($"Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Machine.Describe()}, MariaDB from Debian (throwaway server, {Environment.GetEnvironmentVariable("MARIADB_BUFFER_POOL") ?? "256M"} buffer pool); " +
                           $"load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]} at the end (the machine is shared).").AppendLine();
             md.AppendLine($"Data: {messages:N0} outbox rows over {days} days in {Workspaces} workspaces ({Campaigns} campaigns, 5 SMTP accounts on 5 domains, one row in 6 API mail), " +
                           $"{messages:N0} attempts (2 % failed, the rest sent), {(long)messages * perMessage:N0} events ({perMessage} a message: opens human and machine, unique and " +

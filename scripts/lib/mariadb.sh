@@ -3,6 +3,7 @@
 # connection string for the user 'sendcraft'). stop_throwaway_mariadb ends it. Needs Debian's mariadb-server.
 # MARIADB_FLUSH_AT_COMMIT=1 flushes the redo log at every commit (the production default; benchmarks of durable writes);
 # tests keep 2 (written at commit, flushed each second): a throwaway server has nothing to lose in an OS crash.
+# MARIADB_BUFFER_POOL (default 256M) and MARIADB_LOG_FILE_SIZE (default 96M) size a server for bulk work (bench/run dashboard).
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
@@ -18,7 +19,7 @@ start_throwaway_mariadb() {
   TMPDIR="$mdb" mariadb-install-db --user=mysql --datadir="$mdb/data" --auth-root-authentication-method=normal \
     --skip-test-db >"$workdir/mariadb-install.log" 2>&1 || { cat "$workdir/mariadb-install.log"; return 1; }
   mariadbd --no-defaults --user=mysql --datadir="$mdb/data" --tmpdir="$mdb" --socket="$mdb/mysqld.sock" --port="$MARIADB_PORT" \
-    --bind-address=127.0.0.1 --skip-name-resolve --innodb-buffer-pool-size=256M --max-connections=500 \
+    --bind-address=127.0.0.1 --skip-name-resolve --innodb-buffer-pool-size="${MARIADB_BUFFER_POOL:-256M}" --innodb-log-file-size="${MARIADB_LOG_FILE_SIZE:-96M}" --max-connections=500 \
     --innodb-flush-log-at-trx-commit="${MARIADB_FLUSH_AT_COMMIT:-2}" --pid-file="$mdb/mysqld.pid" --log-error="$mdb/error.log" &
   MARIADB_PID=$!
   for _ in $(seq 1 120); do
