@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
@@ -58,14 +59,17 @@ public sealed class TrackingEventWriter(
     /// <summary>Writes the first <paramref name="count"/> pending hits (the others stay as context for the burst rule).</summary>
     private async Task WriteAsync(int count, CancellationToken ct)
     {
-        while (count > 0)
+        // Work done once a round, not once a batch: a round after a burst can hold 100,000 hits written in 50 batches.
+        var heldClicks = ClicksByMessage(_pending);
+        for (var start = 0; start < count; start += _options.BatchSize)
         {
-            var take = Math.Min(count, _options.BatchSize);
+            var take = Math.Min(count - start, _options.BatchSize);
+            var batch = _pending.GetRange(start, take);
             for (var attempt = 1; ; attempt++)
             {
                 try
                 {
-                    await WriteBatchAsync(_pending.GetRange(0, take), ct);
+                    await WriteBatchAsync(batch, heldClicks, ct);
                     break;
                 }
                 catch (Exception ex) when (attempt < 3 && ex is not OperationCanceledException)
@@ -80,32 +84,35 @@ public sealed class TrackingEventWriter(
                     break;
                 }
             }
-            _pending.RemoveRange(0, take);
-            count -= take;
         }
+        _pending.RemoveRange(0, count);
+        ForgetOldClicks();
     }
 
-    private async Task WriteBatchAsync(List<TrackingHit> batch, CancellationToken ct)
+    /// <summary>Clicks held in memory (the batch being written and those still waiting), per message, for the burst rule.</summary>
+    private static Dictionary<long, List<(int Index, DateTime At)>> ClicksByMessage(List<TrackingHit> held)
+    {
+        var byMessage = new Dictionary<long, List<(int, DateTime)>>();
+        foreach (var h in held)
+        {
+            if (h.Type != MessageEventType.Click) continue;
+            if (!byMessage.TryGetValue(h.MessageId, out var list)) byMessage[h.MessageId] = list = [];
+            list.Add((h.LinkIndex ?? 0, h.At));
+        }
+        return byMessage;
+    }
+
+    private static readonly string[] EventColumns = ["WorkspaceId", "MessageId", "CampaignId", "Type", "OccurredAt", "IsMachine", "IsUnique", "LinkIndex", "UserAgent"];
+
+    private async Task WriteBatchAsync(List<TrackingHit> batch, Dictionary<long, List<(int Index, DateTime At)>> heldClicks, CancellationToken ct)
     {
         var messages = new Dictionary<long, TrackedMessage>();
-        foreach (var id in batch.Select(h => h.MessageId).Distinct())
-            if (await links.GetAsync(id, ct) is { } m) messages[id] = m;
+        foreach (var hit in batch)
+            if (!messages.ContainsKey(hit.MessageId) && await links.GetAsync(hit.MessageId, ct) is { } m) messages[hit.MessageId] = m;
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<SendCraftDbContext>();
-        var ids = messages.Keys.ToList();
-        var seen = new HashSet<(long, MessageEventType, bool)>();
-        foreach (var chunk in ids.Chunk(500))
-        {
-            var stored = await db.MessageEvents.IgnoreQueryFilters().AsNoTracking()
-                .Where(e => chunk.Contains(e.MessageId) && (e.Type == MessageEventType.Open || e.Type == MessageEventType.Click) && e.IsUnique)
-                .Select(e => new { e.MessageId, e.Type, e.IsMachine }).Distinct().ToListAsync(ct);
-            foreach (var s in stored) seen.Add((s.MessageId, s.Type, s.IsMachine));
-        }
-
-        // Clicks held in memory (this batch and those still waiting) and recently written, per message, for the burst rule.
-        var clicksByMessage = _pending.Where(h => h.Type == MessageEventType.Click).GroupBy(h => h.MessageId)
-            .ToDictionary(g => g.Key, g => g.Select(h => (Index: h.LinkIndex ?? 0, h.At)).ToList());
+        var seen = await StoredUniqueAsync(db, messages.Keys, ct);
         var rows = new List<MessageEvent>(batch.Count);
         foreach (var hit in batch)
         {
@@ -117,7 +124,7 @@ public sealed class TrackingEventWriter(
             }
             else
             {
-                var others = clicksByMessage.GetValueOrDefault(hit.MessageId, [])
+                var others = heldClicks.GetValueOrDefault(hit.MessageId, [])
                     .Concat(_recentClicks.GetValueOrDefault(hit.MessageId, []))
                     .Where(c => c.Index != hit.LinkIndex).Select(c => c.At);
                 machine = MachineRules.IsMachineClick(hit.UserAgent, m.SentAt, hit.At, others);
@@ -150,8 +157,8 @@ public sealed class TrackingEventWriter(
 
         await using (var tx = await db.Database.BeginTransactionAsync(ct))
         {
-            db.MessageEvents.AddRange(rows);
-            await db.SaveChangesAsync(ct);
+            await MultiRowInsert.InsertAsync(db, "MessageEvents", EventColumns, rows, e =>
+                [e.WorkspaceId, e.MessageId, e.CampaignId, e.Type.ToString(), e.OccurredAt, e.IsMachine, e.IsUnique, e.LinkIndex, e.UserAgent], ct);
             if (events is { Count: > 0 }) await webhooks.EnqueueAsync(events, ct);
             await tx.CommitAsync(ct);
         }
@@ -159,17 +166,50 @@ public sealed class TrackingEventWriter(
         Remember(rows);
     }
 
+    /// <summary>
+    /// Which (message, type, human or machine) already have their unique event stored, by the (MessageId, Type) index.
+    /// Plain SQL with the ids inlined (they are numbers): EF would build a new SQL text for each list of ids.
+    /// </summary>
+    private static async Task<HashSet<(long, MessageEventType, bool)>> StoredUniqueAsync(SendCraftDbContext db, IEnumerable<long> messageIds, CancellationToken ct)
+    {
+        var seen = new HashSet<(long, MessageEventType, bool)>();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            foreach (var chunk in messageIds.Chunk(500))
+            {
+                await using var command = db.Database.GetDbConnection().CreateCommand();
+                command.CommandText = "SELECT DISTINCT MessageId, Type, IsMachine FROM MessageEvents WHERE MessageId IN (" +
+                                      string.Join(",", chunk.Select(id => id.ToString(CultureInfo.InvariantCulture))) +
+                                      ") AND Type IN ('Open', 'Click') AND IsUnique = 1";
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                    seen.Add((reader.GetInt64(0), Enum.Parse<MessageEventType>(reader.GetString(1)), reader.GetBoolean(2)));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        return seen;
+    }
+
+    /// <summary>Keeps the batch's clicks for the burst rule of later rounds.</summary>
     private void Remember(List<MessageEvent> rows)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        foreach (var row in rows.Where(r => r.Type == MessageEventType.Click))
+        foreach (var row in rows)
         {
+            if (row.Type != MessageEventType.Click) continue;
             if (!_recentClicks.TryGetValue(row.MessageId, out var list)) _recentClicks[row.MessageId] = list = [];
             list.Add((row.LinkIndex ?? 0, row.OccurredAt));
         }
-        // Only the last few seconds matter to the burst rule.
-        var horizon = now - _options.HoldBack - MachineRules.ClickBurst - TimeSpan.FromSeconds(5);
-        foreach (var (id, list) in _recentClicks.ToList())
+    }
+
+    /// <summary>Only the last few seconds of written clicks matter to the burst rule.</summary>
+    private void ForgetOldClicks()
+    {
+        var horizon = clock.GetUtcNow().UtcDateTime - _options.HoldBack - MachineRules.ClickBurst - TimeSpan.FromSeconds(5);
+        foreach (var (id, list) in _recentClicks)
         {
             list.RemoveAll(c => c.At < horizon);
             if (list.Count == 0) _recentClicks.Remove(id);

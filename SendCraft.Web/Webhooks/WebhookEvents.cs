@@ -1,8 +1,5 @@
-using System.Data.Common;
-using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Storage;
 using SendCraft.Web.Data;
 
 namespace SendCraft.Web.Webhooks;
@@ -85,46 +82,10 @@ public sealed class WebhookEvents(SendCraftDbContext db, WebhookSubscriptions su
         return (eventId, body);
     }
 
-    /// <summary>Multi-row INSERTs on the context's connection and transaction: both providers accept the same SQL.</summary>
-    private async Task InsertAsync(List<(long WorkspaceId, long EndpointId, string EventId, string Type, string Body)> rows, DateTime now, CancellationToken ct)
-    {
-        await db.Database.OpenConnectionAsync(ct);
-        try
-        {
-            var connection = db.Database.GetDbConnection();
-            var transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-            foreach (var chunk in rows.Chunk(RowsPerStatement))
-            {
-                await using var command = connection.CreateCommand();
-                command.Transaction = transaction;
-                var sql = new StringBuilder("INSERT INTO WebhookDeliveries (WorkspaceId, EndpointId, EventId, EventType, Payload, Status, Attempts, DueAt, CreatedAt) VALUES ");
-                Add(command, "@now", now);
-                for (var i = 0; i < chunk.Length; i++)
-                {
-                    var r = chunk[i];
-                    if (i > 0) sql.Append(',');
-                    sql.Append($"(@w{i}, @e{i}, @id{i}, @t{i}, @b{i}, 'Pending', 0, @now, @now)");
-                    Add(command, "@w" + i, r.WorkspaceId);
-                    Add(command, "@e" + i, r.EndpointId);
-                    Add(command, "@id" + i, r.EventId);
-                    Add(command, "@t" + i, r.Type);
-                    Add(command, "@b" + i, r.Body);
-                }
-                command.CommandText = sql.ToString();
-                await command.ExecuteNonQueryAsync(ct);
-            }
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+    private static readonly string[] DeliveryColumns = ["WorkspaceId", "EndpointId", "EventId", "EventType", "Payload", "Status", "Attempts", "DueAt", "CreatedAt"];
 
-    private static void Add(DbCommand command, string name, object value)
-    {
-        var p = command.CreateParameter();
-        p.ParameterName = name;
-        p.Value = value;
-        command.Parameters.Add(p);
-    }
+    /// <summary>Multi-row INSERTs on the context's connection and transaction (queued with the change they report).</summary>
+    private Task InsertAsync(List<(long WorkspaceId, long EndpointId, string EventId, string Type, string Body)> rows, DateTime now, CancellationToken ct) =>
+        MultiRowInsert.InsertAsync(db, "WebhookDeliveries", DeliveryColumns, rows,
+            r => [r.WorkspaceId, r.EndpointId, r.EventId, r.Type, r.Body, nameof(WebhookDeliveryStatus.Pending), 0, now, now], ct, RowsPerStatement);
 }
