@@ -9,7 +9,7 @@ namespace SendCraft.Web.Tests.Browser;
 /// <summary>
 /// A recipient's side in a real browser: a campaign goes out through the app process to smtp-sink, the unsubscribe URL
 /// is taken from the List-Unsubscribe header as it arrived, then opened: confirm, subscribe again, leave a list. The app
-/// runs without Unsubscribe:PublicBaseUrl, so the links use the address it listens on. Screenshots go to
+/// runs without PublicBaseUrl, so the links use the address it listens on. Screenshots go to
 /// TestResults/screenshots/UnsubscribeFlow/.
 /// </summary>
 public sealed partial class UnsubscribeFlowTests

@@ -55,6 +55,17 @@ public sealed class BadConfigurationTests
         AssertOneLine(process, exitCode, "Submission:RequireTls needs a certificate for STARTTLS: set Submission:CertificatePath.", "submission without certificate");
     }
 
+    [Fact]
+    public async Task PublicBaseUrl_ThatIsNotAnHttpUrl_StopsWithOneLine()
+    {
+        var (exitCode, process) = await AppProcess.RunUntilExitAsync(DatabaseKind.Sqlite, new Dictionary<string, string>
+        {
+            ["PublicBaseUrl"] = "mail.example.com",
+        });
+        await using var _ = process;
+        AssertOneLine(process, exitCode, "PublicBaseUrl must be an absolute http(s) URL without a query", "public address without a scheme");
+    }
+
     private static void AssertOneLine(AppProcess process, int exitCode, string expected, string why)
     {
         Assert.True(exitCode == StartupSettingException.ExitCode, $"{why}: exit code {exitCode}.\n{process.OutputTail()}");

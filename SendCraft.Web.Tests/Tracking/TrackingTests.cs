@@ -28,7 +28,7 @@ public abstract partial class TrackingTests(DatabaseKind kind)
     {
         ["Sending:PollInterval"] = "00:00:00.200",
         ["Campaigns:MonitorInterval"] = "00:00:00.300",
-        ["Tracking:PublicBaseUrl"] = "https://track.example.test/",
+        ["PublicBaseUrl"] = "https://track.example.test/",
         ["Tracking:HoldBack"] = "00:00:00.300",
         ["Webhooks:PollInterval"] = "00:00:00.100",
         ["Webhooks:SubscriptionCacheTtl"] = "00:00:00.100",

@@ -24,7 +24,7 @@ public abstract partial class UnsubscribeTests(DatabaseKind kind)
     {
         ["Sending:PollInterval"] = "00:00:00.200",
         ["Campaigns:MonitorInterval"] = "00:00:00.300",
-        ["Unsubscribe:PublicBaseUrl"] = BaseUrl,
+        ["PublicBaseUrl"] = BaseUrl,
         // The delivery rows are what is checked; nobody listens at the endpoint's URL.
         ["Webhooks:WorkerEnabled"] = "false",
         ["Webhooks:SubscriptionCacheTtl"] = "00:00:00.100",

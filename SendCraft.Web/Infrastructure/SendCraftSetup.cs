@@ -32,6 +32,7 @@ public static class SendCraftSetup
         services.AddScoped<WorkspaceService>();
         services.AddSingleton<SetupState>();
         services.AddSingleton(TimeProvider.System);
+        services.AddPublicAddress();
         // Before sending: the workers sign tracking and bounce tokens with the keys it loads at start.
         services.AddSendCraftTracking();
         services.AddSendCraftSending();

@@ -1,5 +1,5 @@
-using Microsoft.Extensions.Options;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 
 namespace SendCraft.Web.Tracking;
 
@@ -9,10 +9,8 @@ namespace SendCraft.Web.Tracking;
 /// the original URLs are stored (<see cref="TrackedLinks"/>) before the message leaves. The switches are the content's
 /// (<see cref="MessageContent.TrackOpens"/>, <see cref="MessageContent.TrackClicks"/>).
 /// </summary>
-public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, Unsubscribe.UnsubscribeLinks unsubscribe, IOptions<TrackingOptions> options, TimeProvider clock)
+public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, Unsubscribe.UnsubscribeLinks unsubscribe, PublicAddress publicAddress, TimeProvider clock)
 {
-    private readonly string _base = options.Value.BaseUrl;
-
     /// <param name="message">The outbox row; its Content carries the switches.</param>
     /// <param name="content">What is about to be built: the stored content or its per-recipient rendering.</param>
     /// <returns>
@@ -25,10 +23,11 @@ public sealed class MessageTracking(MessageTokens tokens, TrackedLinks links, Un
         var switches = message.Content ?? content;
         if (!switches.TrackOpens && !switches.TrackClicks || string.IsNullOrEmpty(content.HtmlBody)) return content;
         var id = message.Id;
+        var baseUrl = publicAddress.BaseUrl;
         var result = LinkRewriter.Rewrite(
             content.HtmlBody,
-            switches.TrackClicks ? index => $"{_base}/t/c/{tokens.Create(TokenPurpose.Click, id, index)}" : null,
-            switches.TrackOpens ? $"{_base}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null,
+            switches.TrackClicks ? index => $"{baseUrl}/t/c/{tokens.Create(TokenPurpose.Click, id, index)}" : null,
+            switches.TrackOpens ? $"{baseUrl}/t/o/{tokens.Create(TokenPurpose.Open, id)}" : null,
             // The recipient's own unsubscribe and preferences links go straight to their pages: one hop less for the
             // person leaving, and an unsubscribe is recorded as such, not as a click.
             unsubscribe.IsRecipientPage);

@@ -2,16 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace SendCraft.Web.Tracking;
 
-/// <summary>Settings of open and click tracking (section "Tracking"). See docs/tracking.md.</summary>
+/// <summary>Settings of open and click tracking (section "Tracking"). See docs/tracking.md. Its URLs start with PublicBaseUrl (PublicAddress).</summary>
 public sealed class TrackingOptions : IValidatableObject
 {
     public const string Section = "Tracking";
-
-    /// <summary>
-    /// The address recipients reach this installation at, without a trailing slash: tracking URLs in sent mail start
-    /// with it (e.g. https://mail.example.com). The default only suits a machine's own tests; set it in production.
-    /// </summary>
-    public string PublicBaseUrl { get; set; } = "http://localhost:5000";
 
     /// <summary>
     /// Hits buffered between the endpoints and the event writer. When full, new hits are dropped and counted (the
@@ -33,11 +27,7 @@ public sealed class TrackingOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (!Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(uri.Query))
-            yield return new ValidationResult("Tracking:PublicBaseUrl must be an absolute http(s) URL such as https://mail.example.com.", [nameof(PublicBaseUrl)]);
         if (HoldBack < TimeSpan.Zero || HoldBack > TimeSpan.FromMinutes(1))
             yield return new ValidationResult("Tracking:HoldBack must be between 0 and 1 minute.", [nameof(HoldBack)]);
     }
-
-    public string BaseUrl => PublicBaseUrl.TrimEnd('/');
 }

@@ -1,8 +1,7 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Tracking;
 
 namespace SendCraft.Web.Unsubscribe;
@@ -12,7 +11,7 @@ namespace SendCraft.Web.Unsubscribe;
 /// messages to a contact carry them; test sends do not (they go to the operator, not to a subscriber). The URLs name
 /// the message by a signed token (MessageTokens, purpose Unsubscribe), so nobody can unsubscribe someone else.
 /// </summary>
-public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, IServer server, MessageTokens tokens)
+public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, PublicAddress publicAddress, MessageTokens tokens)
 {
     /// <summary>The template variables these links fill in, treated as built in (never "missing" for a contact).</summary>
     public const string UnsubscribeUrlVariable = "unsubscribe_url", PreferencesUrlVariable = "preferences_url";
@@ -76,8 +75,7 @@ public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, IServ
     }
 
     /// <summary>Scheme, host and path prefix, without a trailing slash.</summary>
-    public string BaseUrl =>
-        options.Value.PublicBaseUrl is { Length: > 0 } configured ? configured.Trim().TrimEnd('/') : ListeningAddress();
+    private string BaseUrl => publicAddress.BaseUrl;
 
     private string MailtoDomain
     {
@@ -93,15 +91,5 @@ public sealed class UnsubscribeLinks(IOptions<UnsubscribeOptions> options, IServ
                 _ => host,
             };
         }
-    }
-
-    /// <summary>Without a configured address: where this instance listens (wildcards as localhost), asked each time because Kestrel binds after the workers start.</summary>
-    private string ListeningAddress()
-    {
-        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (address is null) return "http://localhost";
-        foreach (var wildcard in new[] { "://0.0.0.0", "://[::]", "://+", "://*" })
-            address = address.Replace(wildcard, "://localhost", StringComparison.Ordinal);
-        return address.TrimEnd('/');
     }
 }

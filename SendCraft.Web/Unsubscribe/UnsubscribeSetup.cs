@@ -9,7 +9,7 @@ public static class UnsubscribeSetup
     public static IServiceCollection AddUnsubscribe(this IServiceCollection services)
     {
         services.AddOptions<UnsubscribeOptions>().BindConfiguration(UnsubscribeOptions.Section)
-            .Validate(o => o.Problem() is null, "Unsubscribe:PublicBaseUrl must be an absolute http(s) URL, Unsubscribe:MailtoDomain a domain name.")
+            .Validate(o => o.Problem() is null, "Unsubscribe:MailtoDomain must be a domain name.")
             .ValidateOnStart();
         services.AddSingleton<UnsubscribeLinks>();
         services.AddScoped<UnsubscribeService>();

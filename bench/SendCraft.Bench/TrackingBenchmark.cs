@@ -45,7 +45,7 @@ public static class TrackingBenchmark
             ["Sending:WorkersEnabled"] = "false",
             ["Scheduling:RunJobs"] = "false",
             ["Scheduling:SchedulerName"] = "SendCraft",
-            ["Tracking:PublicBaseUrl"] = "http://127.0.0.1",
+            ["PublicBaseUrl"] = "http://127.0.0.1",
         };
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dir, EnvironmentName = "Benchmark" });
