@@ -282,6 +282,42 @@ public abstract class InboundMailTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task CampaignMail_HasTheWorkspaceReplyAddressAsReplyTo_UnderDkim_AndTheAnswerLandsInTheInbox_WhileApiStyleMailKeepsItsOwn()
+    {
+        await using var w = await StartAsync(kind, withOwner: true);
+        var list = await w.App.AddListAsync(w.WorkspaceId, "News");
+        await w.App.AddContactsAsync(w.WorkspaceId, [("hal@rcpt.test", "Hal")], list.Id);
+        var campaign = await w.App.CreateCampaignAsync(w.WorkspaceId, w.AccountId, [list.Id]);
+        Assert.True((await w.App.ControlAsync(w.WorkspaceId, c => c.SendNowAsync(campaign))).Succeeded);
+        await w.App.WaitForCampaignAsync(campaign, c => c.Status == CampaignStatus.Sent);
+        await w.Remote.WaitForMessagesAsync(1, TimeSpan.FromSeconds(30));
+
+        var sent = MimeMessage.Load(new MemoryStream(w.Remote.Messages.Single().Data));
+        var replyAddress = w.Service<InboundAddresses>().ReplyAddressFor(w.WorkspaceId)!;
+        Assert.Equal(replyAddress, Assert.Single(sent.ReplyTo.Mailboxes).Address);
+        var signedHeaders = sent.Headers[HeaderId.DkimSignature]!.Split("h=")[1].Split(';')[0];
+        Assert.Contains("reply-to", signedHeaders.ToLowerInvariant().Split(':').Select(h => h.Trim()));
+
+        // The person answers as a mail client does: to the Reply-To, In-Reply-To the campaign message.
+        var reply = new MimeMessage();
+        reply.From.Add(new MailboxAddress("Hal", "hal@rcpt.test"));
+        reply.To.AddRange(sent.ReplyTo);
+        reply.Subject = "Re: " + sent.Subject;
+        reply.InReplyTo = sent.MessageId;
+        reply.Body = new TextPart("plain") { Text = "Count me in." };
+        Assert.Contains("stored: reply", await SendWithMailKitAsync(w.Port, replyAddress, reply, sender: "hal@rcpt.test"));
+        var campaignMessage = await w.App.QueryAsync(db => db.OutboundMessages.IgnoreQueryFilters().SingleAsync(m => m.CampaignId == campaign));
+        var stored = await w.App.QueryAsync(db => db.InboundMessages.IgnoreQueryFilters().SingleAsync());
+        Assert.Equal((InboundKind.Reply, campaignMessage.Id), (stored.Kind, stored.OutboundMessageId));
+
+        // Mail that is not campaign mail gets no Reply-To it did not ask for.
+        var (single, _) = await SendOneAsync(w, "ida@rcpt.test");
+        var transactional = MimeMessage.Load(new MemoryStream(w.Remote.Messages.Single(m => m.Recipients.Contains("ida@rcpt.test")).Data));
+        Assert.Equal(single.MessageId, transactional.MessageId);
+        Assert.Empty(transactional.ReplyTo);
+    }
+
+    [Fact]
     public async Task ReplyAddressOfOneWorkspace_NeverThreadsToAnotherWorkspacesMessage()
     {
         await using var w = await StartAsync(kind);

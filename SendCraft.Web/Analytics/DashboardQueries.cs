@@ -42,6 +42,20 @@ public sealed record StatsRange(DateTime From, DateTime To, bool Hourly)
         return new StatsRange(end - length, end, hourly);
     }
 
+    /// <summary>
+    /// From <paramref name="firstUtc"/> to now in whole buckets: hours while that is at most <see cref="MaxHourly"/>, days
+    /// after (a campaign's report: from its start until today, opens keep coming for days), at most <paramref name="maxDays"/>.
+    /// </summary>
+    public static StatsRange Since(DateTime firstUtc, DateTime nowUtc, int maxDays = 400)
+    {
+        var hourStart = new DateTime(firstUtc.Year, firstUtc.Month, firstUtc.Day, firstUtc.Hour, 0, 0, DateTimeKind.Utc);
+        var hourEnd = new DateTime(nowUtc.Year, nowUtc.Month, nowUtc.Day, nowUtc.Hour, 0, 0, DateTimeKind.Utc).AddHours(1);
+        if (hourEnd - hourStart <= MaxHourly) return new StatsRange(hourStart, hourEnd, true);
+        var to = nowUtc.Date.AddDays(1);
+        var from = firstUtc.Date < to.AddDays(-maxDays) ? to.AddDays(-maxDays) : firstUtc.Date;
+        return new StatsRange(DateTime.SpecifyKind(from, DateTimeKind.Utc), DateTime.SpecifyKind(to, DateTimeKind.Utc), false);
+    }
+
     /// <summary>Whole UTC days from <paramref name="first"/> to <paramref name="last"/> included.</summary>
     public static StatsRange Days(DateOnly first, DateOnly last)
     {

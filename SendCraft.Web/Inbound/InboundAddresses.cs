@@ -40,6 +40,17 @@ public sealed class InboundAddresses(MessageTokens tokens, IOptions<InboundOptio
     public string? ReplyAddressFor(long workspaceId) =>
         options.Value.EffectiveReplyDomain is { } domain ? $"replies+{tokens.Create(TokenPurpose.WorkspaceReply, workspaceId)}@{domain}" : null;
 
+    /// <summary>
+    /// Campaign mail gets the workspace's reply address as its Reply-To, so people's answers land in the Inbox, threaded
+    /// to what they answer (off with Inbound:CampaignRepliesToInbox=false, and nothing without a reply domain). Called
+    /// before DKIM signing: Reply-To is a signed header.
+    /// </summary>
+    public void AddCampaignReplyTo(MimeMessage mime, OutboundMessage message)
+    {
+        if (message.CampaignId is null || !options.Value.CampaignRepliesToInbox || mime.ReplyTo.Count > 0) return;
+        if (ReplyAddressFor(message.WorkspaceId) is { } address) mime.ReplyTo.Add(new MailboxAddress("", address));
+    }
+
     /// <summary>What mail to <paramref name="address"/> is, or null when it is not an address of ours (550 5.1.1).</summary>
     public InboundRoute? Route(string? address)
     {

@@ -25,6 +25,12 @@ public sealed class InboundOptions
     /// <summary>The domain of the workspaces' reply addresses (replies+&lt;token&gt;@); the bounce domain when not set.</summary>
     public string? ReplyDomain { get; set; }
 
+    /// <summary>
+    /// With a reply domain: campaign messages carry the workspace's reply address as Reply-To, so replies come to the
+    /// Inbox. False: replies go to the campaign's From address, outside SendCraft.
+    /// </summary>
+    public bool CampaignRepliesToInbox { get; set; } = true;
+
     /// <summary>The largest message accepted (SIZE, and enforced while the data arrives): 552 beyond it.</summary>
     [Range(1024, 100 * 1024 * 1024)] public int MaxMessageBytes { get; set; } = 10 * 1024 * 1024;
 

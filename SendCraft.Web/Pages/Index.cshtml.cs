@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -89,22 +88,7 @@ public sealed class IndexModel(SendCraftDbContext db, DashboardQueries queries, 
         var names = await db.Campaigns.AsNoTracking().Where(c => ids.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.Name, ct);
         TopCampaigns = top.Select(t => (t.Key, names.GetValueOrDefault(t.Key, $"Campaign {t.Key} (deleted)"), t.Totals)).ToList();
 
-        var series = (await queries.SeriesAsync(Range, filter, ct)).ToDictionary(p => p.Bucket, p => p.Totals);
-        var buckets = Range.Buckets().ToList();
-        StatsTotals At(DateTime b) => series.GetValueOrDefault(b) ?? StatsTotals.Zero;
-        ChartJson = JsonSerializer.Serialize(new
-        {
-            hourly = Range.Hourly,
-            labels = buckets.Select(b => Range.Hourly ? b.ToString("MMM d HH:00", CultureInfo.InvariantCulture) : b.ToString("MMM d", CultureInfo.InvariantCulture)),
-            series = new object[]
-            {
-                new { label = "Delivered", color = "#198754", type = "bar", data = buckets.Select(b => At(b).Delivered) },
-                new { label = "Bounced", color = "#dc3545", type = "bar", data = buckets.Select(b => At(b).Bounced) },
-                new { label = "Failed", color = "#6c757d", type = "bar", data = buckets.Select(b => At(b).Failed) },
-                new { label = "Opens (unique)", color = "#0d6efd", type = "line", data = buckets.Select(b => At(b).UniqueOpens) },
-                new { label = "Clicks (unique)", color = "#fd7e14", type = "line", data = buckets.Select(b => At(b).UniqueClicks) },
-            },
-        });
+        ChartJson = StatsChart.Json(Range, await queries.SeriesAsync(Range, filter, ct));
     }
 
     private StatsRange ResolveRange(DateTime now)

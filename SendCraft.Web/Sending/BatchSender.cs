@@ -16,7 +16,7 @@ namespace SendCraft.Web.Sending;
 /// </summary>
 public sealed class BatchSender(
     SmtpConnectionPool pool, SecretProtector secrets, AccountThrottle throttle, LeaseKeeper leases, Personalizer personalizer, CampaignGate campaigns, Tracking.MessageTracking tracking, UnsubscribeLinks unsubscribe, TimeProvider clock, ILogger<BatchSender> log,
-    Inbound.InboundAddresses returnPaths)
+    Inbound.InboundAddresses inboundAddresses)
 {
     public async Task<List<DeliveryResult>> SendAsync(
         IReadOnlyList<OutboundMessage> batch, IReadOnlyDictionary<long, SmtpAccount> accounts, CancellationToken ct)
@@ -139,6 +139,7 @@ public sealed class BatchSender(
                         content = await tracking.ApplyAsync(message, content, ct);
                         var mime = MimeBuilder.Build(message, content, clock.GetUtcNow(), bodies);
                         unsubscribe.AddHeaders(mime, message); // List-Unsubscribe (RFC 8058), before signing: DKIM covers it
+                        inboundAddresses.AddCampaignReplyTo(mime, message); // replies to the Inbox, also signed
                         signer?.Sign(mime, DkimKeys.SignedHeaders, clock.GetUtcNow());
                         headers = HeaderText(mime);
                         if (TooLarge(lease.Connection, headers, mime.Body!, bodySizes) is { } tooLarge)
@@ -146,7 +147,7 @@ public sealed class BatchSender(
                             results.Add(new DeliveryResult(message, tooLarge, started, Now, headers));
                             continue;
                         }
-                        var response = await lease.Connection.SendAsync(mime, returnPaths.ReturnPathFor(message, sender), [MailboxAddress.Parse(message.Recipient)], ct);
+                        var response = await lease.Connection.SendAsync(mime, inboundAddresses.ReturnPathFor(message, sender), [MailboxAddress.Parse(message.Recipient)], ct);
                         results.Add(new DeliveryResult(message, SmtpOutcome.Sent(response), started, Now, headers));
                     }
                     catch (OperationCanceledException) when (ct.IsCancellationRequested)

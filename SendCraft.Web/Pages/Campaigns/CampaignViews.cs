@@ -21,10 +21,13 @@ public sealed record CampaignPreview(string? ContactEmail, bool IsSample, string
 public sealed record DomainRow(string Domain, long Sent, long Failed, long Bounced, long Total);
 public sealed record ErrorRow(MessageStatus Status, string Response, long Count);
 
-/// <summary>The report of a campaign that has sent something: totals, domains, errors, messages per minute.</summary>
+/// <summary>
+/// The report of a campaign that has sent something: totals, domains, errors, and its chart over time (ChartJson, see
+/// Analytics/StatsChart) for ChartRange.
+/// </summary>
 public sealed record CampaignReport(
     CampaignTotals Totals, IReadOnlyList<DomainRow> Domains, IReadOnlyList<ErrorRow> Errors,
-    IReadOnlyList<string> MinuteLabels, IReadOnlyList<long> MinuteCounts)
+    SendCraft.Web.Analytics.StatsRange ChartRange, string ChartJson)
 {
     /// <summary>Opens and clicks (see Tracking/TrackingReports).</summary>
     public SendCraft.Web.Tracking.CampaignTracking? Tracking { get; init; }

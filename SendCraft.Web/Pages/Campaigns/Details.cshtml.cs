@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using SendCraft.Web.Campaigns;
+using SendCraft.Web.Analytics;
 using SendCraft.Web.Data;
 using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Sending;
@@ -24,7 +25,7 @@ namespace SendCraft.Web.Pages.Campaigns;
 /// </summary>
 public sealed class DetailsModel(
     SendCraftDbContext db, CurrentWorkspace current, CampaignControl control, TemplateRenderer renderer,
-    Outbox outbox, IOptions<CampaignOptions> options, UnsubscribeLinks unsubscribe, TimeProvider clock) : PageModel
+    Outbox outbox, IOptions<CampaignOptions> options, UnsubscribeLinks unsubscribe, DashboardQueries queries, TimeProvider clock) : PageModel
 {
     public const int RecipientPageSize = 50;
     private static readonly MessageStatus[] ErrorStatuses = [MessageStatus.Failed, MessageStatus.Deferred, MessageStatus.Bounced];
@@ -354,28 +355,10 @@ public sealed class DetailsModel(
             .GroupBy(m => new { m.Status, m.LastSmtpResponse }).Select(g => new { g.Key.Status, g.Key.LastSmtpResponse, Count = g.LongCount() })
             .OrderByDescending(g => g.Count).Take(10).ToListAsync(ct);
 
-        // Sent per minute: the campaign's SentAt values, streamed and counted by minute here (one small value per row).
-        var perMinute = new SortedDictionary<DateTime, long>();
-        await foreach (var sentAt in rows.Where(m => m.SentAt != null).Select(m => m.SentAt!.Value).AsAsyncEnumerable().WithCancellation(ct))
-        {
-            var minute = new DateTime(sentAt.Year, sentAt.Month, sentAt.Day, sentAt.Hour, sentAt.Minute, 0, DateTimeKind.Utc);
-            perMinute[minute] = perMinute.GetValueOrDefault(minute) + 1;
-        }
-        // Fill the quiet minutes in between, so the chart's time axis is even (bounded: a campaign of days shows its last 24 h).
-        var labels = new List<string>();
-        var counts = new List<long>();
-        if (perMinute.Count > 0)
-        {
-            var first = perMinute.Keys.First();
-            var last = perMinute.Keys.Last();
-            if ((last - first).TotalMinutes > 1440) first = last.AddMinutes(-1440);
-            for (var m = first; m <= last; m = m.AddMinutes(1))
-            {
-                labels.Add(m.ToString("HH:mm", CultureInfo.InvariantCulture));
-                counts.Add(perMinute.GetValueOrDefault(m));
-            }
-        }
-        return new CampaignReport(totals, domains, errors.Select(e => new ErrorRow(e.Status, e.LastSmtpResponse!, e.Count)).ToList(), labels, counts)
+        // Over time, from the hourly or daily rollups (never the outbox: a campaign can have millions of rows).
+        var range = StatsRange.Since(Campaign.StartedAt ?? Campaign.CreatedAt, Now);
+        var chart = StatsChart.Json(range, await queries.CampaignSeriesAsync(Campaign.Id, range, ct));
+        return new CampaignReport(totals, domains, errors.Select(e => new ErrorRow(e.Status, e.LastSmtpResponse!, e.Count)).ToList(), range, chart)
         {
             Tracking = await SendCraft.Web.Tracking.TrackingReports.ForCampaignAsync(db, Campaign, ct),
         };
