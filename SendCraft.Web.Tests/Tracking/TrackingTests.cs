@@ -9,6 +9,7 @@ using SendCraft.Web.Api;
 using SendCraft.Web.Data;
 using SendCraft.Web.Sending;
 using SendCraft.Web.Tests.Api;
+using SendCraft.Web.Tests.Analytics;
 using SendCraft.Web.Tests.Infrastructure;
 using SendCraft.Web.Tracking;
 using SendCraft.Web.Webhooks;
@@ -120,7 +121,12 @@ public abstract partial class TrackingTests(DatabaseKind kind)
         Assert.Equal([0], events.Where(e => e.MessageId == ann.Id && e.Type == MessageEventType.Click).Select(e => e.LinkIndex!.Value));
         Assert.Equal(2, events.Count(e => e.Type == MessageEventType.Click && e.MessageId != ann.Id && e.IsUnique == (e.LinkIndex == 0)));
 
-        // The report: opens 2 total / 1 unique; clicks 3 / 2 unique; per link 2 and 1 (a personalized link counts as one).
+        // The report: opens 2 total / 1 unique; clicks 3 / 2 unique (totals from the rollups: none before the rollup job
+        // ran); per link 2 and 1 (a personalized link counts as one; read from the events, at once).
+        var before = await owner.GetPageAsync($"/campaigns/{campaign}");
+        Assert.Equal("0", before.Text("#report-tracking-totals tr[data-kind=clicks] td[data-total]"));
+        Assert.Equal(["2", "1"], before.QuerySelectorAll("#report-links tr[data-link]").Select(r => r.Children[1].TextContent));
+        await app.RollUpSettledAsync();
         var page = await owner.GetPageAsync($"/campaigns/{campaign}");
         Assert.Equal(("1", "2"), (page.Text("#report-tracking-totals tr[data-kind=opens] td[data-unique]"), page.Text("#report-tracking-totals tr[data-kind=opens] td[data-total]")));
         Assert.Equal(("2", "3"), (page.Text("#report-tracking-totals tr[data-kind=clicks] td[data-unique]"), page.Text("#report-tracking-totals tr[data-kind=clicks] td[data-total]")));

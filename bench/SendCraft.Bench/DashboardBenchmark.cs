@@ -7,8 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MySqlConnector;
 using SendCraft.Web.Analytics;
+using SendCraft.Web.Campaigns;
 using SendCraft.Web.Data;
 using SendCraft.Web.Infrastructure;
+using SendCraft.Web.Tracking;
 
 namespace SendCraft.Bench;
 
@@ -106,6 +108,16 @@ public static class DashboardBenchmark
                 }
                 results.Add(await TimeQueryAsync(app.Services, ws, runs, "One campaign over time", rangeLabel, "one campaign", q => q.CampaignSeriesAsync(campaign, range)));
             }
+            // The campaign report's other parts, for the campaign with the most mail (about 1/60 of all messages).
+            results.Add(await TimeQueryAsync(app.Services, ws, runs, "Campaign report: opens, clicks (rollups) and clicks per link (events)", "all", "one campaign", async q =>
+            {
+                var c = await q.Db.Campaigns.AsNoTracking().SingleAsync(x => x.Id == campaign);
+                return (await TrackingReports.ForCampaignAsync(q.Db, c, CancellationToken.None)).Links.Cast<object>().ToList();
+            }));
+            results.Add(await TimeQueryAsync(app.Services, ws, runs, "Campaign report: recipient domains (outbox rows)", "all", "one campaign",
+                async q => (await CampaignReportQueries.DomainsAsync(q.Db, campaign, CancellationToken.None)).Cast<object>().ToList()));
+            results.Add(await TimeQueryAsync(app.Services, ws, runs, "Campaign report: top SMTP errors (outbox rows)", "all", "one campaign",
+                async q => (await CampaignReportQueries.ErrorsAsync(q.Db, campaign, CancellationToken.None)).Cast<object>().ToList()));
             results.Add(await TimeQueryAsync(app.Services, ws, runs, "Dashboard page lookups (accounts, domains, 10 campaign names)", "–", "all", async q =>
             {
                 var db = q.Db;
@@ -232,9 +244,10 @@ public static class DashboardBenchmark
         {
             var to = Math.Min(count, from + Batch - 1);
             await ExecAsync(sql, $"""
-                INSERT INTO OutboundMessages (Id, WorkspaceId, SmtpAccountId, ContentId, CampaignId, IsTest, Recipient, MessageId, Status, DueAt, Attempts, CreatedAt, SentAt)
-                SELECT s.seq, b.WorkspaceId, b.SmtpAccountId, b.ContentId, b.CampaignId, 0, CONCAT('u', s.seq, '@rcpt.test'), CONCAT(s.seq, '@bench.test'),
-                       IF(s.seq MOD 50 = 7, 'Failed', 'Sent'), t.At, 1, t.At, t.At + INTERVAL 1 SECOND
+                INSERT INTO OutboundMessages (Id, WorkspaceId, SmtpAccountId, ContentId, CampaignId, IsTest, Recipient, MessageId, Status, DueAt, Attempts, CreatedAt, SentAt, LastSmtpCode, LastSmtpResponse)
+                SELECT s.seq, b.WorkspaceId, b.SmtpAccountId, b.ContentId, b.CampaignId, 0, CONCAT('u', s.seq, '@rcpt', s.seq MOD 40, '.test'), CONCAT(s.seq, '@bench.test'),
+                       IF(s.seq MOD 50 = 7, 'Failed', 'Sent'), t.At, 1, t.At, t.At + INTERVAL 1 SECOND,
+                       IF(s.seq MOD 50 = 7, 550, 250), IF(s.seq MOD 50 = 7, ELT(1 + s.seq MOD 3, '550 5.1.1 No such user', '550 5.7.1 Blocked', '552 5.2.2 Mailbox full'), '250 2.0.0 OK')
                 FROM seq_{from}_to_{to} s
                 JOIN BenchMap b ON b.K = s.seq MOD 300
                 JOIN (SELECT seq, TIMESTAMP('{start:yyyy-MM-dd HH:mm:ss}') + INTERVAL FLOOR(seq * {secondsPerMessage.ToString(System.Globalization.CultureInfo.InvariantCulture)}) SECOND AS At
@@ -269,15 +282,17 @@ public static class DashboardBenchmark
         {
             var to = Math.Min(count, from + messagesPerBatch - 1);
             await ExecAsync(sql, $"""
-                INSERT INTO MessageEvents (WorkspaceId, MessageId, CampaignId, Type, OccurredAt, IsMachine, IsUnique)
-                SELECT m.WorkspaceId, m.Id, m.CampaignId,
+                INSERT INTO MessageEvents (WorkspaceId, MessageId, CampaignId, Type, OccurredAt, IsMachine, IsUnique, LinkIndex)
+                SELECT e.WorkspaceId, e.Id, e.CampaignId, e.Type, e.At, e.IsMachine, e.IsUnique, IF(e.Type = 'Click', (e.Id + e.Round) MOD 6, NULL)
+                FROM (SELECT m.WorkspaceId, m.Id, m.CampaignId, r.seq AS Round,
                        CASE r.seq WHEN 0 THEN 'Open' WHEN 1 THEN 'Open' WHEN 2 THEN IF(m.Id MOD 4 = 0, 'Click', 'Open') WHEN 3 THEN 'Click'
-                            ELSE ELT(1 + m.Id MOD 10, 'Open', 'Click', 'Unsubscribe', 'Bounce', 'SoftBounce', 'Open', 'Complaint', 'Reply', 'Open', 'Click') END,
-                       m.SentAt + INTERVAL (r.seq * 1800 + m.Id MOD 1800) SECOND,
-                       r.seq IN (1, 3) AND NOT (r.seq = 3 AND m.Id MOD 3 = 0),
-                       r.seq IN (0, 1) OR (r.seq = 2 AND m.Id MOD 4 = 0)
-                FROM OutboundMessages m JOIN seq_0_to_{perMessage - 1} r
-                WHERE m.Id BETWEEN {from} AND {to} ORDER BY m.Id, r.seq
+                            ELSE ELT(1 + m.Id MOD 10, 'Open', 'Click', 'Unsubscribe', 'Bounce', 'SoftBounce', 'Open', 'Complaint', 'Reply', 'Open', 'Click') END AS Type,
+                       m.SentAt + INTERVAL (r.seq * 1800 + m.Id MOD 1800) SECOND AS At,
+                       r.seq IN (1, 3) AND NOT (r.seq = 3 AND m.Id MOD 3 = 0) AS IsMachine,
+                       r.seq IN (0, 1) OR (r.seq = 2 AND m.Id MOD 4 = 0) AS IsUnique
+                      FROM OutboundMessages m JOIN seq_0_to_{perMessage - 1} r
+                      WHERE m.Id BETWEEN {from} AND {to}) e
+                ORDER BY e.Id, e.Round
                 """);
         }
     }

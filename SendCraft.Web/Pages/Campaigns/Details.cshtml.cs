@@ -28,7 +28,6 @@ public sealed class DetailsModel(
     Outbox outbox, IOptions<CampaignOptions> options, UnsubscribeLinks unsubscribe, DashboardQueries queries, TimeProvider clock) : PageModel
 {
     public const int RecipientPageSize = 50;
-    private static readonly MessageStatus[] ErrorStatuses = [MessageStatus.Failed, MessageStatus.Deferred, MessageStatus.Bounced];
 
     public Campaign Campaign { get; private set; } = null!;
     public string? AccountLabel { get; private set; }
@@ -338,27 +337,13 @@ public sealed class DetailsModel(
 
     private async Task<CampaignReport> LoadReportAsync(CampaignTotals totals, CancellationToken ct)
     {
-        var rows = db.OutboundMessages.AsNoTracking().Where(m => m.CampaignId == Campaign.Id && !m.IsTest);
-        var byDomain = await rows
-            .Where(m => m.Status == MessageStatus.Sent || m.Status == MessageStatus.Failed || m.Status == MessageStatus.Bounced)
-            .Select(m => new { Domain = m.Recipient.Substring(m.Recipient.IndexOf("@") + 1), m.Status })
-            .GroupBy(x => new { x.Domain, x.Status }).Select(g => new { g.Key.Domain, g.Key.Status, Count = g.LongCount() })
-            .ToListAsync(ct);
-        var domains = byDomain.GroupBy(x => x.Domain)
-            .Select(g => new DomainRow(g.Key,
-                g.Where(x => x.Status == MessageStatus.Sent).Sum(x => x.Count),
-                g.Where(x => x.Status == MessageStatus.Failed).Sum(x => x.Count),
-                g.Where(x => x.Status == MessageStatus.Bounced).Sum(x => x.Count),
-                g.Sum(x => x.Count)))
-            .OrderByDescending(d => d.Total).ThenBy(d => d.Domain, StringComparer.Ordinal).Take(20).ToList();
-        var errors = await rows.Where(m => ErrorStatuses.Contains(m.Status) && m.LastSmtpResponse != null)
-            .GroupBy(m => new { m.Status, m.LastSmtpResponse }).Select(g => new { g.Key.Status, g.Key.LastSmtpResponse, Count = g.LongCount() })
-            .OrderByDescending(g => g.Count).Take(10).ToListAsync(ct);
+        var domains = await CampaignReportQueries.DomainsAsync(db, Campaign.Id, ct);
+        var errors = await CampaignReportQueries.ErrorsAsync(db, Campaign.Id, ct);
 
         // Over time, from the hourly or daily rollups (never the outbox: a campaign can have millions of rows).
         var range = StatsRange.Since(Campaign.StartedAt ?? Campaign.CreatedAt, Now);
         var chart = StatsChart.Json(range, await queries.CampaignSeriesAsync(Campaign.Id, range, ct));
-        return new CampaignReport(totals, domains, errors.Select(e => new ErrorRow(e.Status, e.LastSmtpResponse!, e.Count)).ToList(), range, chart)
+        return new CampaignReport(totals, domains, errors, range, chart)
         {
             Tracking = await SendCraft.Web.Tracking.TrackingReports.ForCampaignAsync(db, Campaign, ct),
         };

@@ -1085,11 +1085,11 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CampaignId", "Type");
-
                     b.HasIndex("MessageId", "Type");
 
                     b.HasIndex("WorkspaceId", "Id");
+
+                    b.HasIndex("CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique");
 
                     b.ToTable("MessageEvents", (string)null);
                 });
