@@ -27,7 +27,7 @@ public enum InboundKind
 /// One message received by the inbound listener for a workspace: a reply in the inbox, or a bounce, complaint or other
 /// report with what was done about it. The raw message is kept up to Inbound:MaxStoredBytes.
 /// </summary>
-public sealed class InboundMessage : ITenantOwned
+public sealed class InboundMessage : ITenantOwned, Infrastructure.IHasId
 {
     public long Id { get; set; }
     public long WorkspaceId { get; set; }

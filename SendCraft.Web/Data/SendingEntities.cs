@@ -125,7 +125,7 @@ public sealed class MessageAttachment : ITenantOwned
 /// DueAt is when a worker may claim the row: for queued and deferred rows the (re)try time, for a row
 /// being sent the end of its lease, so a crashed worker's rows come back by themselves.
 /// </summary>
-public sealed class OutboundMessage : ITenantOwned
+public sealed class OutboundMessage : ITenantOwned, Infrastructure.IHasId
 {
     public long Id { get; set; }
     public long WorkspaceId { get; set; }

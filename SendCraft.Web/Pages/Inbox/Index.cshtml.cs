@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Inbound;
 
 namespace SendCraft.Web.Pages.Inbox;
@@ -55,24 +56,8 @@ public sealed class IndexModel(SendCraftDbContext db, InboundAddresses addresses
                                      || EF.Functions.Like(m.Subject, pattern, "\\"));
         }
 
-        List<Row> rows;
-        if (Before is { } before)
-        {
-            rows = await Project(query.Where(m => m.Id > before).OrderBy(m => m.Id)).Take(PageSize + 1).ToListAsync();
-            var hasNewer = rows.Count > PageSize;
-            rows = rows.Take(PageSize).Reverse().ToList();
-            NewerCursor = hasNewer ? rows[0].Id : null;
-            OlderCursor = rows.Count > 0 ? rows[^1].Id : null;
-        }
-        else
-        {
-            if (After is { } after) query = query.Where(m => m.Id < after);
-            rows = await Project(query.OrderByDescending(m => m.Id)).Take(PageSize + 1).ToListAsync();
-            OlderCursor = rows.Count > PageSize ? rows[PageSize - 1].Id : null;
-            rows = rows.Take(PageSize).ToList();
-            NewerCursor = After is not null && rows.Count > 0 ? rows[0].Id : null;
-        }
-        Rows = rows;
+        var page = await KeysetPage<Row>.LoadAsync(query, Project, r => r.Id, After, Before, PageSize);
+        (Rows, OlderCursor, NewerCursor) = (page.Rows, page.OlderCursor, page.NewerCursor);
         UnreadReplies = await db.InboundMessages.CountAsync(m => !m.IsRead && (m.Kind == InboundKind.Reply || m.Kind == InboundKind.AutoReply));
     }
 

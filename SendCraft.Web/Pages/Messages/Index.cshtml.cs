@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.EntityFrameworkCore;
 using SendCraft.Web.Data;
+using SendCraft.Web.Infrastructure;
 using SendCraft.Web.Workspaces;
 
 namespace SendCraft.Web.Pages.Messages;
@@ -50,25 +51,8 @@ public sealed class IndexModel(SendCraftDbContext db, CurrentWorkspace current) 
         if (From is { } from) query = query.Where(m => m.CreatedAt >= from.ToDateTime(TimeOnly.MinValue));
         if (To is { } to) query = query.Where(m => m.CreatedAt < to.AddDays(1).ToDateTime(TimeOnly.MinValue));
 
-        // One row more than a page tells whether there is a further page.
-        List<Row> rows;
-        if (Before is { } before)
-        {
-            rows = await Project(query.Where(m => m.Id > before).OrderBy(m => m.Id)).Take(PageSize + 1).ToListAsync();
-            var hasNewer = rows.Count > PageSize;
-            rows = rows.Take(PageSize).Reverse().ToList();
-            NewerCursor = hasNewer ? rows[0].Id : null;
-            OlderCursor = rows.Count > 0 ? rows[^1].Id : null;
-        }
-        else
-        {
-            if (After is { } after) query = query.Where(m => m.Id < after);
-            rows = await Project(query.OrderByDescending(m => m.Id)).Take(PageSize + 1).ToListAsync();
-            OlderCursor = rows.Count > PageSize ? rows[PageSize - 1].Id : null;
-            rows = rows.Take(PageSize).ToList();
-            NewerCursor = After is not null && rows.Count > 0 ? rows[0].Id : null;
-        }
-        Rows = rows;
+        var page = await KeysetPage<Row>.LoadAsync(query, Project, r => r.Id, After, Before, PageSize);
+        (Rows, OlderCursor, NewerCursor) = (page.Rows, page.OlderCursor, page.NewerCursor);
     }
 
     private static IQueryable<Row> Project(IQueryable<OutboundMessage> query) =>
