@@ -127,24 +127,18 @@ public static class ContactsEndpoints
 
     private static async Task<IResult> CreateContactAsync(HttpContext http, SendCraftDbContext db, Idempotency idempotency, TimeProvider clock)
     {
-        var body = await ApiJson.ReadAsync<ContactRequest>(http);
-        if (body.Problem is not null) return body.Problem;
-        var r = body.Value!;
-        var errors = new Dictionary<string, string[]>();
-        var email = ReadEmail(r.Email, "email", errors);
-        var name = ReadName(r.Name, errors);
-        var status = r.Status is null ? null : ReadStatus(r.Status, "status", errors);
-        var attributes = ReadAttributes(r.Attributes, errors);
-        if (errors.Count > 0) return ApiProblems.Validation(errors);
+        var (body, fields) = await ReadContactAsync(http);
+        if (fields is null) return body.Problem!;
+        var (r, email, name, status, attributes) = fields;
 
         return await idempotency.RunAsync(http, body.Raw, async ct =>
         {
             if (await CheckListIdsAsync(db, r.ListIds, ct) is { } listProblem) return ApiAnswer.Fail(listProblem);
-            if (await db.Contacts.AnyAsync(c => c.Email == email, ct)) return ApiAnswer.Fail(EmailTaken(email!));
+            if (await db.Contacts.AnyAsync(c => c.Email == email, ct)) return ApiAnswer.Fail(EmailTaken(email));
             var now = clock.GetUtcNow().UtcDateTime;
             var contact = new Contact
             {
-                Email = email!, Name = name ?? "", Status = status ?? ContactStatus.Active,
+                Email = email, Name = name ?? "", Status = status ?? ContactStatus.Active,
                 AttributesJson = ApplyAttributes("{}", attributes), CreatedAt = now, UpdatedAt = now,
             };
             db.Contacts.Add(contact);
@@ -156,7 +150,7 @@ public static class ContactsEndpoints
             {
                 // The unique (WorkspaceId, Email) index decided a race with another request creating the same address.
                 db.Entry(contact).State = EntityState.Detached;
-                return ApiAnswer.Fail(EmailTaken(email!));
+                return ApiAnswer.Fail(EmailTaken(email));
             }
             foreach (var listId in (r.ListIds ?? []).Distinct()) await ContactWrites.AddToListAsync(db, listId, [contact.Id], ct);
             return new ApiAnswer(StatusCodes.Status201Created, await LoadContactAsync(db, contact.Id, ct));
@@ -165,15 +159,9 @@ public static class ContactsEndpoints
 
     private static async Task<IResult> UpsertContactAsync(HttpContext http, SendCraftDbContext db, Idempotency idempotency, TimeProvider clock)
     {
-        var body = await ApiJson.ReadAsync<ContactRequest>(http);
-        if (body.Problem is not null) return body.Problem;
-        var r = body.Value!;
-        var errors = new Dictionary<string, string[]>();
-        var email = ReadEmail(r.Email, "email", errors);
-        var name = ReadName(r.Name, errors);
-        var status = r.Status is null ? null : ReadStatus(r.Status, "status", errors);
-        var attributes = ReadAttributes(r.Attributes, errors);
-        if (errors.Count > 0) return ApiProblems.Validation(errors);
+        var (body, fields) = await ReadContactAsync(http);
+        if (fields is null) return body.Problem!;
+        var (r, email, name, status, attributes) = fields;
 
         return await idempotency.RunAsync(http, body.Raw, async ct =>
         {
@@ -185,7 +173,7 @@ public static class ContactsEndpoints
             {
                 contact = new Contact
                 {
-                    Email = email!, Name = name ?? "", Status = status ?? ContactStatus.Active,
+                    Email = email, Name = name ?? "", Status = status ?? ContactStatus.Active,
                     AttributesJson = ApplyAttributes("{}", attributes), CreatedAt = now, UpdatedAt = now,
                 };
                 db.Contacts.Add(contact);
@@ -420,6 +408,25 @@ public static class ContactsEndpoints
     }
 
     // ---- Field rules (the pages' and the import's) -----------------------------------------------------------------
+
+    /// <summary>A create or upsert body, every field checked (all bad fields named in one problem+json answer).</summary>
+    private sealed record ContactFields(ContactRequest Request, string Email, string? Name, ContactStatus? Status, Dictionary<string, string?>? Attributes);
+
+    /// <returns>The fields, or null with the body's Problem set to the answer.</returns>
+    private static async Task<(ApiJson.Body<ContactRequest> Body, ContactFields? Fields)> ReadContactAsync(HttpContext http)
+    {
+        var body = await ApiJson.ReadAsync<ContactRequest>(http);
+        if (body.Problem is not null) return (body, null);
+        var r = body.Value!;
+        var errors = new Dictionary<string, string[]>();
+        var email = ReadEmail(r.Email, "email", errors);
+        var name = ReadName(r.Name, errors);
+        var status = r.Status is null ? null : ReadStatus(r.Status, "status", errors);
+        var attributes = ReadAttributes(r.Attributes, errors);
+        return errors.Count > 0
+            ? (body with { Problem = ApiProblems.Validation(errors) }, null)
+            : (body, new ContactFields(r, email!, name, status, attributes));
+    }
 
     private static string? ReadEmail(string? value, string field, IDictionary<string, string[]> errors)
     {
