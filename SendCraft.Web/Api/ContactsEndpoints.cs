@@ -129,29 +129,13 @@ public static class ContactsEndpoints
     {
         var (body, fields) = await ReadContactAsync(http);
         if (fields is null) return body.Problem!;
-        var (r, email, name, status, attributes) = fields;
+        var (r, email, _, _, _) = fields;
 
         return await idempotency.RunAsync(http, body.Raw, async ct =>
         {
             if (await CheckListIdsAsync(db, r.ListIds, ct) is { } listProblem) return ApiAnswer.Fail(listProblem);
             if (await db.Contacts.AnyAsync(c => c.Email == email, ct)) return ApiAnswer.Fail(EmailTaken(email));
-            var now = clock.GetUtcNow().UtcDateTime;
-            var contact = new Contact
-            {
-                Email = email, Name = name ?? "", Status = status ?? ContactStatus.Active,
-                AttributesJson = ApplyAttributes("{}", attributes), CreatedAt = now, UpdatedAt = now,
-            };
-            db.Contacts.Add(contact);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException)
-            {
-                // The unique (WorkspaceId, Email) index decided a race with another request creating the same address.
-                db.Entry(contact).State = EntityState.Detached;
-                return ApiAnswer.Fail(EmailTaken(email));
-            }
+            if (await InsertContactAsync(db, fields, clock.GetUtcNow().UtcDateTime, ct) is not { } contact) return ApiAnswer.Fail(EmailTaken(email));
             foreach (var listId in (r.ListIds ?? []).Distinct()) await ContactWrites.AddToListAsync(db, listId, [contact.Id], ct);
             return new ApiAnswer(StatusCodes.Status201Created, await LoadContactAsync(db, contact.Id, ct));
         });
@@ -171,22 +155,10 @@ public static class ContactsEndpoints
             var created = contact is null;
             if (contact is null)
             {
-                contact = new Contact
-                {
-                    Email = email, Name = name ?? "", Status = status ?? ContactStatus.Active,
-                    AttributesJson = ApplyAttributes("{}", attributes), CreatedAt = now, UpdatedAt = now,
-                };
-                db.Contacts.Add(contact);
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException)
-                {
-                    db.Entry(contact).State = EntityState.Detached;
+                contact = await InsertContactAsync(db, fields, now, ct);
+                if (contact is null)
                     return ApiAnswer.Fail(ApiProblems.Result(StatusCodes.Status409Conflict,
                         $"Another request created {email} at the same moment; send this one again to update it."));
-                }
             }
             else
             {
@@ -408,6 +380,30 @@ public static class ContactsEndpoints
     }
 
     // ---- Field rules (the pages' and the import's) -----------------------------------------------------------------
+
+    /// <summary>
+    /// Inserts the contact; null when the unique (WorkspaceId, Email) index refused it: another request created the same
+    /// address between the caller's check and this insert.
+    /// </summary>
+    private static async Task<Contact?> InsertContactAsync(SendCraftDbContext db, ContactFields fields, DateTime now, CancellationToken ct)
+    {
+        var contact = new Contact
+        {
+            Email = fields.Email, Name = fields.Name ?? "", Status = fields.Status ?? ContactStatus.Active,
+            AttributesJson = ApplyAttributes("{}", fields.Attributes), CreatedAt = now, UpdatedAt = now,
+        };
+        db.Contacts.Add(contact);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return contact;
+        }
+        catch (DbUpdateException)
+        {
+            db.Entry(contact).State = EntityState.Detached;
+            return null;
+        }
+    }
 
     /// <summary>A create or upsert body, every field checked (all bad fields named in one problem+json answer).</summary>
     private sealed record ContactFields(ContactRequest Request, string Email, string? Name, ContactStatus? Status, Dictionary<string, string?>? Attributes);
