@@ -20,8 +20,8 @@ public sealed record MessageHit(DateTime At, MessageEventType Type, bool IsMachi
 /// <summary>
 /// Opens, clicks, unsubscribes and complaints for the campaign report, and a message's hits for its page. A campaign's
 /// totals come from the daily rollups (one row a day and account: the cost does not grow with the campaign's size);
-/// its clicks per link from MessageEvents by the (CampaignId, Type, LinkIndex, IsMachine, IsUnique) index, which
-/// answers the grouped query from the index alone. Measured at 10 million messages in bench/run dashboard.
+/// its clicks per link from MessageEvents by the (CampaignId, Type, LinkIndex, IsMachine, IsUnique, WorkspaceId)
+/// index, which answers the grouped query (tenant filter included) from the index alone. Measured at 10 million messages in bench/run dashboard.
 /// </summary>
 public static class TrackingReports
 {

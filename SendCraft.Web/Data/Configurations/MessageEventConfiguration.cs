@@ -13,9 +13,10 @@ internal sealed class MessageEventConfiguration : IEntityTypeConfiguration<Messa
         b.Property(e => e.Detail).HasMaxLength(MessageEvent.DetailMaxLength);
         // A message's events on its detail page and the writer's "first of its type" check.
         b.HasIndex(e => new { e.MessageId, e.Type });
-        // A campaign's events by type; its clicks per link are counted from this index alone (no row reads), which keeps
-        // the campaign report fast at a million events a campaign (bench/run dashboard).
-        b.HasIndex(e => new { e.CampaignId, e.Type, e.LinkIndex, e.IsMachine, e.IsUnique });
+        // A campaign's events by type; its clicks per link are counted from this index alone, without reading a row:
+        // WorkspaceId is in it for the tenant filter every query carries (without it each event's row is read: 890 ms
+        // for a campaign's 240,000 clicks in bench/run dashboard).
+        b.HasIndex(e => new { e.CampaignId, e.Type, e.LinkIndex, e.IsMachine, e.IsUnique, e.WorkspaceId });
         // The rollup job reads new events by id; the workspace's recent events newest first.
         b.HasIndex(e => new { e.WorkspaceId, e.Id });
         // No foreign key to OutboundMessages on purpose: events outlive the retention purge of message rows' bodies, and

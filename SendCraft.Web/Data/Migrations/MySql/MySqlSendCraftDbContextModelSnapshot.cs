@@ -1126,7 +1126,7 @@ namespace SendCraft.Web.Data.Migrations.MySql
 
                     b.HasIndex("WorkspaceId", "Id");
 
-                    b.HasIndex("CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique");
+                    b.HasIndex("CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique", "WorkspaceId");
 
                     b.ToTable("MessageEvents", (string)null);
                 });

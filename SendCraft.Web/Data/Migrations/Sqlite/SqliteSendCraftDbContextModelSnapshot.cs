@@ -1089,7 +1089,7 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
 
                     b.HasIndex("WorkspaceId", "Id");
 
-                    b.HasIndex("CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique");
+                    b.HasIndex("CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique", "WorkspaceId");
 
                     b.ToTable("MessageEvents", (string)null);
                 });

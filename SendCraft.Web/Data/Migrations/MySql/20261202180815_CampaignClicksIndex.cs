@@ -15,16 +15,16 @@ namespace SendCraft.Web.Data.Migrations.MySql
                 table: "MessageEvents");
 
             migrationBuilder.CreateIndex(
-                name: "IX_MessageEvents_CampaignId_Type_LinkIndex_IsMachine_IsUnique",
+                name: "IX_MessageEvents_CampaignId_Type_LinkIndex_IsMachine_IsUnique_W~",
                 table: "MessageEvents",
-                columns: new[] { "CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique" });
+                columns: new[] { "CampaignId", "Type", "LinkIndex", "IsMachine", "IsUnique", "WorkspaceId" });
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropIndex(
-                name: "IX_MessageEvents_CampaignId_Type_LinkIndex_IsMachine_IsUnique",
+                name: "IX_MessageEvents_CampaignId_Type_LinkIndex_IsMachine_IsUnique_W~",
                 table: "MessageEvents");
 
             migrationBuilder.CreateIndex(
