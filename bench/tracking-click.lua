@@ -7,6 +7,12 @@ function init(args)
   math.randomseed(os.time() + math.floor(os.clock() * 1000000))
   i = math.random(#tokens)
 end
+-- SENDCRAFT_BENCH_DELAY_MS paces each connection (wrk waits that long before its next request): an offered load instead
+-- of as fast as the app answers.
+local pause = tonumber(os.getenv("SENDCRAFT_BENCH_DELAY_MS") or "0")
+function delay()
+  return pause
+end
 function request()
   i = i % #tokens + 1
   return wrk.format("GET", tokens[i], { ["User-Agent"] = "Mozilla/5.0 (X11; Linux x86_64) bench" })
