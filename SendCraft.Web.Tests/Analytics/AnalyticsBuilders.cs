@@ -35,13 +35,13 @@ internal static class AnalyticsBuilders
         });
 
     public static async Task<long> MessageAsync(this SendCraftApp app, long workspace, long account, long content, long? campaign = null,
-        MessageStatus status = MessageStatus.Sent, bool isTest = false, string? sentHeaders = "DKIM-Signature: v=1") =>
+        MessageStatus status = MessageStatus.Sent, bool isTest = false, string? sentHeaders = "DKIM-Signature: v=1", string? recipient = null) =>
         await app.QueryAsync(async db =>
         {
             var m = new OutboundMessage
             {
                 WorkspaceId = workspace, SmtpAccountId = account, ContentId = content, CampaignId = campaign, IsTest = isTest,
-                Recipient = $"r{Guid.NewGuid():N}@rcpt.test", MessageId = Guid.NewGuid().ToString("N") + "@sender.test", Status = status,
+                Recipient = recipient ?? $"r{Guid.NewGuid():N}@rcpt.test", MessageId = Guid.NewGuid().ToString("N") + "@sender.test", Status = status,
                 DueAt = DateTime.UtcNow, SentHeaders = sentHeaders,
             };
             db.OutboundMessages.Add(m);

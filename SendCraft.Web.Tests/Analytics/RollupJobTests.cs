@@ -69,6 +69,38 @@ public abstract class RollupJobTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task RollUp_CountsACampaignsMailPerRecipientDomain_AcceptedFailedAndLaterBounced_WithoutTestSends()
+    {
+        await using var app = await SendCraftApp.StartAsync(kind, AnalyticsBuilders.NoJobs);
+        var (ws, account, _) = await app.CreateSenderAsync(RepoPaths.FreeLoopbackPort(), domain: "a.test");
+        var campaign = await app.CampaignAsync(ws, "December news");
+        var other = await app.CampaignAsync(ws, "Other");
+        var content = await app.ContentAsync(ws, Day);
+        var ann = await app.MessageAsync(ws, account, content, campaign, recipient: "ann@Mail.Example");
+        var bob = await app.MessageAsync(ws, account, content, campaign, recipient: "bob@mail.example");
+        var cat = await app.MessageAsync(ws, account, content, campaign, recipient: "cat@corp.example");
+        var test = await app.MessageAsync(ws, account, content, campaign, isTest: true, recipient: "me@mail.example");
+        var api = await app.MessageAsync(ws, account, content, recipient: "dan@mail.example");
+        var elsewhere = await app.MessageAsync(ws, account, content, other, recipient: "eve@mail.example");
+
+        await app.AttemptAsync(ws, ann, AttemptOutcome.Sent, At(10, 0));
+        await app.AttemptAsync(ws, bob, AttemptOutcome.Deferred, At(10, 1));
+        await app.AttemptAsync(ws, bob, AttemptOutcome.Sent, At(10, 30));
+        await app.AttemptAsync(ws, cat, AttemptOutcome.Failed, At(10, 2));
+        await app.AttemptAsync(ws, test, AttemptOutcome.Sent, At(10, 3));
+        await app.AttemptAsync(ws, api, AttemptOutcome.Sent, At(10, 4));
+        await app.AttemptAsync(ws, elsewhere, AttemptOutcome.Sent, At(10, 5));
+        await app.EventAsync(ws, bob, campaign, MessageEventType.Bounce, At(11, 0));
+        await app.EventAsync(ws, ann, campaign, MessageEventType.Open, At(11, 1));
+        await app.RollUpSettledAsync();
+
+        var rows = await app.QueryAsync(db => db.CampaignDomainStats.IgnoreQueryFilters().AsNoTracking().OrderBy(s => s.CampaignId).ThenBy(s => s.Domain).ToListAsync());
+        Assert.Equal([(campaign, "corp.example", 0L, 1L, 0L), (campaign, "mail.example", 2L, 0L, 1L), (other, "mail.example", 1L, 0L, 0L)],
+            rows.Select(s => (s.CampaignId, s.Domain, s.Sent, s.Failed, s.Bounced)));
+        Assert.All(rows, s => Assert.Equal(ws, s.WorkspaceId));
+    }
+
+    [Fact]
     public async Task RollUp_IsIncremental_RunningAgainAddsOnlyNewRows()
     {
         await using var app = await SendCraftApp.StartAsync(kind, AnalyticsBuilders.NoJobs);

@@ -59,8 +59,8 @@ public sealed class RollupJob(SendCraftDbContext db, TimeProvider clock, IOption
         if (mark.PendingSince is not { } since || mark.PendingMaxId <= mark.LastId) return 0;
         if (clock.GetUtcNow().UtcDateTime - since < options.Value.RollupSettle) return 0;
         var statements = source == AttemptsSource
-            ? new[] { RollupSql.Attempts(mySql, RollupSql.Bucket.Hour), RollupSql.Attempts(mySql, RollupSql.Bucket.Day) }
-            : [RollupSql.Events(mySql, RollupSql.Bucket.Hour), RollupSql.Events(mySql, RollupSql.Bucket.Day)];
+            ? new[] { RollupSql.Attempts(mySql, RollupSql.Bucket.Hour), RollupSql.Attempts(mySql, RollupSql.Bucket.Day), RollupSql.CampaignDomainAttempts(mySql) }
+            : [RollupSql.Events(mySql, RollupSql.Bucket.Hour), RollupSql.Events(mySql, RollupSql.Bucket.Day), RollupSql.CampaignDomainBounces(mySql)];
         var from = mark.LastId;
         var stopwatch = Stopwatch.StartNew();
         while (from < mark.PendingMaxId)

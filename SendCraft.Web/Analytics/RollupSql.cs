@@ -46,6 +46,34 @@ public static class RollupSql
         {Upsert(mySql)}
         """;
 
+    /// <summary>The lower-cased domain of m.Recipient, in SQL both providers run (SUBSTR and INSTR exist in both).</summary>
+    private const string RecipientDomain = "LOWER(SUBSTR(m.Recipient, INSTR(m.Recipient, '@') + 1))";
+
+    private static string DomainUpsert(bool mySql, params string[] counters) => mySql
+        ? "ON DUPLICATE KEY UPDATE " + string.Join(", ", counters.Select(c => $"{c} = {c} + VALUES({c})"))
+        : "ON CONFLICT (WorkspaceId, CampaignId, Domain) DO UPDATE SET " + string.Join(", ", counters.Select(c => $"{c} = {c} + excluded.{c}"));
+
+    /// <summary>A campaign's accepted and failed attempts per recipient domain (CampaignDomainStats); test sends left out.</summary>
+    public static string CampaignDomainAttempts(bool mySql) => $"""
+        INSERT INTO CampaignDomainStats (WorkspaceId, CampaignId, Domain, Sent, Failed, Bounced)
+        SELECT a.WorkspaceId, m.CampaignId, {RecipientDomain} AS RecipientDomain,
+               {Count("a.Outcome = 'Sent'")}, {Count("a.Outcome = 'Failed'")}, 0
+        FROM MessageAttempts a JOIN OutboundMessages m ON m.Id = a.MessageId
+        WHERE a.Id > {"{0}"} AND a.Id <= {"{1}"} AND m.CampaignId IS NOT NULL AND m.IsTest = 0 AND a.Outcome IN ('Sent', 'Failed')
+        GROUP BY a.WorkspaceId, m.CampaignId, RecipientDomain
+        {DomainUpsert(mySql, "Sent", "Failed")}
+        """;
+
+    /// <summary>A campaign's bounces (reported after the fact) per recipient domain.</summary>
+    public static string CampaignDomainBounces(bool mySql) => $"""
+        INSERT INTO CampaignDomainStats (WorkspaceId, CampaignId, Domain, Sent, Failed, Bounced)
+        SELECT e.WorkspaceId, m.CampaignId, {RecipientDomain} AS RecipientDomain, 0, 0, COUNT(*)
+        FROM MessageEvents e JOIN OutboundMessages m ON m.Id = e.MessageId
+        WHERE e.Id > {"{0}"} AND e.Id <= {"{1}"} AND e.Type = 'Bounce' AND m.CampaignId IS NOT NULL AND m.IsTest = 0
+        GROUP BY e.WorkspaceId, m.CampaignId, RecipientDomain
+        {DomainUpsert(mySql, "Bounced")}
+        """;
+
     /// <summary>
     /// Events: bounces, complaints, opens, clicks, unsubscribes, replies, by when they happened. Human and machine opens and
     /// clicks apart; unique ones are the events the writer flagged as the first of their kind for their message.

@@ -50,6 +50,7 @@ public abstract class SendCraftDbContext : IdentityUserContext<AppUser>, IDataPr
     public DbSet<UnroutedInboundMessage> UnroutedInboundMessages => Set<UnroutedInboundMessage>();
     public DbSet<MessageStatsHourly> MessageStatsHourly => Set<MessageStatsHourly>();
     public DbSet<MessageStatsDaily> MessageStatsDaily => Set<MessageStatsDaily>();
+    public DbSet<CampaignDomainStats> CampaignDomainStats => Set<CampaignDomainStats>();
     public DbSet<RollupWatermark> RollupWatermarks => Set<RollupWatermark>();
 
     /// <summary>

@@ -51,3 +51,21 @@ public sealed class RollupWatermark
     public long PendingMaxId { get; set; }
     public DateTime? PendingSince { get; set; }
 }
+
+/// <summary>
+/// A campaign's mail per recipient domain (the campaign report's breakdown), kept by the same rollup job: accepted and
+/// failed SMTP attempts, and bounces reported later. Read instead of grouping the campaign's outbox rows, which took
+/// 650 ms for a campaign of 170,000 messages (bench/run dashboard).
+/// </summary>
+public sealed class CampaignDomainStats : ITenantOwned
+{
+    public long WorkspaceId { get; set; }
+    public long CampaignId { get; set; }
+    /// <summary>The recipient's domain, lower case.</summary>
+    public string Domain { get; set; } = "";
+    public long Sent { get; set; }
+    public long Failed { get; set; }
+    public long Bounced { get; set; }
+
+    public const int DomainMaxLength = 255;
+}

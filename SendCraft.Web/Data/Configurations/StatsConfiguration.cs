@@ -27,6 +27,18 @@ internal sealed class MessageStatsDailyConfiguration : IEntityTypeConfiguration<
     }
 }
 
+internal sealed class CampaignDomainStatsConfiguration : IEntityTypeConfiguration<CampaignDomainStats>
+{
+    public void Configure(EntityTypeBuilder<CampaignDomainStats> b)
+    {
+        b.ToTable("CampaignDomainStats");
+        // What the rollup's upsert conflicts on; its prefix (workspace, campaign) is the report's read.
+        b.HasKey(s => new { s.WorkspaceId, s.CampaignId, s.Domain });
+        b.Property(s => s.Domain).HasMaxLength(CampaignDomainStats.DomainMaxLength);
+        b.HasOne<Workspace>().WithMany().HasForeignKey(s => s.WorkspaceId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class RollupWatermarkConfiguration : IEntityTypeConfiguration<RollupWatermark>
 {
     public void Configure(EntityTypeBuilder<RollupWatermark> b)

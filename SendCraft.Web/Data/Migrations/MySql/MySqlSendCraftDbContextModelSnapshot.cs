@@ -376,6 +376,32 @@ namespace SendCraft.Web.Data.Migrations.MySql
                     b.ToTable("Campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignDomainStats", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(255)
+                        .HasColumnType("varchar(255)");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("WorkspaceId", "CampaignId", "Domain");
+
+                    b.ToTable("CampaignDomainStats", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
                 {
                     b.Property<long>("CampaignId")
@@ -1934,6 +1960,15 @@ namespace SendCraft.Web.Data.Migrations.MySql
                         .IsRequired();
 
                     b.Navigation("SmtpAccount");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignDomainStats", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>

@@ -363,6 +363,32 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                     b.ToTable("Campaigns", (string)null);
                 });
 
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignDomainStats", b =>
+                {
+                    b.Property<long>("WorkspaceId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CampaignId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Domain")
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Bounced")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Failed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Sent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("WorkspaceId", "CampaignId", "Domain");
+
+                    b.ToTable("CampaignDomainStats", (string)null);
+                });
+
             modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
                 {
                     b.Property<long>("CampaignId")
@@ -1875,6 +1901,15 @@ namespace SendCraft.Web.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("SmtpAccount");
+                });
+
+            modelBuilder.Entity("SendCraft.Web.Data.CampaignDomainStats", b =>
+                {
+                    b.HasOne("SendCraft.Web.Data.Workspace", null)
+                        .WithMany()
+                        .HasForeignKey("WorkspaceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("SendCraft.Web.Data.CampaignList", b =>
