@@ -51,7 +51,7 @@ public abstract class InboundMailTests(DatabaseKind kind)
             workspace = await app.WorkspaceIdAsync("Acme");
         }
         var (ws, account, _) = await app.CreateSenderAsync(remote.Port, inWorkspace: workspace);
-        await WaitForListenerAsync(port);
+        await RawSmtp.WaitForListenerAsync(port, "inbound");
         return new World(app, remote, port, ws, account);
     }
 
@@ -488,21 +488,6 @@ public abstract class InboundMailTests(DatabaseKind kind)
             return (process.ExitCode == 0, await output + await error);
         }
         finally { File.Delete(file); }
-    }
-
-    internal static async Task WaitForListenerAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
-        throw new TimeoutException("The inbound listener did not start.");
     }
 }
 

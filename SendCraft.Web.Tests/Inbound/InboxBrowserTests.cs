@@ -33,7 +33,7 @@ public sealed class InboxBrowserTests
         Assert.Matches(@"^replies\+[0-9a-f]{36}@bounces\.sender\.test$", replyAddress);
         await browser.ScreenshotAsync("inbox-empty");
 
-        await InboundMailTests.WaitForListenerAsync(port);
+        await RawSmtp.WaitForListenerAsync(port, "inbound");
         var replies = new[]
         {
             ("Grace Hopper", "grace@rcpt.example", "Re: Spring newsletter", "<p>Loved the <b>spring</b> issue — could you send me the <a href=\"https://example.com\">price list</a> as well?</p><p>Grace</p>", true),

@@ -20,6 +20,22 @@ internal sealed class RawSmtp : IAsyncDisposable
         _reader = new StreamReader(_stream, Encoding.Latin1);
     }
 
+    /// <summary>Waits until a listener accepts connections on the port (at most 10 s), e.g. after the app started it.</summary>
+    public static async Task WaitForListenerAsync(int port, string which)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) { await Task.Delay(100); }
+        }
+        throw new TimeoutException($"The {which} listener did not start.");
+    }
+
     public static async Task<RawSmtp> ConnectAsync(int port)
     {
         var client = new TcpClient();

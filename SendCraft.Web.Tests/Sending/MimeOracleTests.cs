@@ -47,7 +47,7 @@ public sealed class MimeOracleTests
 
         await server.WaitForMessagesAsync(queued.Count, TimeSpan.FromSeconds(30));
         var message = server.Messages.Single(m => m.Recipients.Contains("ann@rcpt.test") || m.Recipients.Contains("zoe@rcpt.test"));
-        var parsed = await ParseWithPythonAsync(message.Data, DkimKeys.DnsRecordValue(publicKey));
+        var parsed = await MailOracle.ParseAsync(message.Data, DkimKeys.DnsRecordValue(publicKey));
 
         Assert.True(parsed.GetProperty("dkim_valid").GetBoolean(), "dkimpy did not verify the DKIM signature");
         Assert.Empty(parsed.GetProperty("defects").EnumerateArray());
@@ -67,7 +67,7 @@ public sealed class MimeOracleTests
         Assert.Equal(queued.Count, server.Messages.Count);
         foreach (var copy in server.Messages.Where(m => m != message))
         {
-            var parsedCopy = await ParseWithPythonAsync(copy.Data, DkimKeys.DnsRecordValue(publicKey));
+            var parsedCopy = await MailOracle.ParseAsync(copy.Data, DkimKeys.DnsRecordValue(publicKey));
             Assert.True(parsedCopy.GetProperty("dkim_valid").GetBoolean(), $"DKIM of the copy for {string.Join(", ", copy.Recipients)}");
             Assert.Equal(Normalize(text), Normalize(parsedCopy.GetProperty("text").GetString()));
             Assert.Equal(Normalize(html), Normalize(parsedCopy.GetProperty("html").GetString()));
@@ -88,35 +88,10 @@ public sealed class MimeOracleTests
         var data = server.Messages.Single().Data;
 
         var tampered = System.Text.Encoding.ASCII.GetBytes(System.Text.Encoding.ASCII.GetString(data).Replace("Pay 100 EUR", "Pay 900 EUR"));
-        Assert.True((await ParseWithPythonAsync(data, DkimKeys.DnsRecordValue(publicKey))).GetProperty("dkim_valid").GetBoolean());
-        Assert.False((await ParseWithPythonAsync(tampered, DkimKeys.DnsRecordValue(publicKey))).GetProperty("dkim_valid").GetBoolean());
+        Assert.True((await MailOracle.ParseAsync(data, DkimKeys.DnsRecordValue(publicKey))).GetProperty("dkim_valid").GetBoolean());
+        Assert.False((await MailOracle.ParseAsync(tampered, DkimKeys.DnsRecordValue(publicKey))).GetProperty("dkim_valid").GetBoolean());
     }
 
     /// <summary>Line endings differ by transport (CRLF on the wire); the content must not.</summary>
     private static string? Normalize(string? s) => s?.Replace("\r\n", "\n").TrimEnd('\n');
-
-    private static async Task<JsonElement> ParseWithPythonAsync(byte[] raw, string dkimRecord)
-    {
-        var file = Path.GetTempFileName();
-        try
-        {
-            await File.WriteAllBytesAsync(file, raw);
-            var script = Path.Combine(AppContext.BaseDirectory, "Sending", "mail_oracle.py");
-            var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(script);
-            start.ArgumentList.Add(file);
-            start.ArgumentList.Add(dkimRecord);
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.True(process.ExitCode == 0, "mail_oracle.py failed: " + await stderr);
-            return JsonDocument.Parse(await stdout).RootElement.Clone();
-        }
-        finally
-        {
-            File.Delete(file);
-        }
-    }
 }

@@ -40,7 +40,7 @@ public abstract class SubmissionTests(DatabaseKind kind)
         });
         var (workspace, _, _) = await app.CreateSenderAsync(sink.Port);
         var key = await AddKeyAsync(app, workspace, sandbox, scopes);
-        await WaitForListenerAsync(port);
+        await RawSmtp.WaitForListenerAsync(port, "submission");
         return new World(app, sink, port, workspace, key, certificate);
     }
 
@@ -187,21 +187,6 @@ public abstract class SubmissionTests(DatabaseKind kind)
         });
         await db.SaveChangesAsync();
         return secret;
-    }
-
-    private static async Task WaitForListenerAsync(int port)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) { await Task.Delay(100); }
-        }
-        throw new TimeoutException("The submission listener did not start.");
     }
 
     private static string Plain(string user, string password) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"\0{user}\0{password}"));
